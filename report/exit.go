@@ -1,0 +1,53 @@
+package report
+
+import "fmt"
+
+// Exit codes of the Nagios plugin convention (CONTRACT.md).
+const (
+	ExitOK       = 0
+	ExitWarning  = 1
+	ExitCritical = 2
+	ExitUnknown  = 3 // also: could not run at all
+)
+
+// FailOn is the least severe status that makes the exit code non-zero.
+type FailOn string
+
+const (
+	FailOnWarning  FailOn = "warning"
+	FailOnCritical FailOn = "critical"
+	FailOnNever    FailOn = "never"
+)
+
+// ParseFailOn accepts warning, critical or never.
+func ParseFailOn(s string) (FailOn, error) {
+	switch FailOn(s) {
+	case FailOnWarning, FailOnCritical, FailOnNever:
+		return FailOn(s), nil
+	}
+	return "", fmt.Errorf("--fail-on must be warning, critical or never, not %q", s)
+}
+
+// ExitCode maps a report's worst status to the exit code: 0 when no finding
+// is at or above failOn, otherwise 1 (warning), 3 (unknown) or 2 (critical).
+func ExitCode(status Status, failOn FailOn) int {
+	threshold := StatusWarning
+	switch failOn {
+	case FailOnNever:
+		return ExitOK
+	case FailOnCritical:
+		threshold = StatusCritical
+	}
+	if status.Severity() < threshold.Severity() {
+		return ExitOK
+	}
+	switch status {
+	case StatusCritical:
+		return ExitCritical
+	case StatusUnknown:
+		return ExitUnknown
+	case StatusWarning:
+		return ExitWarning
+	}
+	return ExitOK
+}

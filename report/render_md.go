@@ -1,0 +1,131 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RedactionNotice ends every Markdown report: a support engineer reading an
+// attachment must know that REDACTED is deliberate.
+const RedactionNotice = "Secrets (API tokens, config var values, passwords in URLs) were redacted from this report; they appear as `" + Redacted + "`."
+
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "\r", "")
+	s = strings.ReplaceAll(s, "\n", "<br>")
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+func mdTable(ew *errWriter, header []string, rows [][]string) {
+	cells := make([]string, len(header))
+	for i, h := range header {
+		cells[i] = mdCell(h)
+	}
+	ew.printf("| %s |\n", strings.Join(cells, " | "))
+	ew.printf("|%s\n", strings.Repeat("---|", len(header)))
+	for _, row := range rows {
+		cells := make([]string, len(header))
+		for i := range header {
+			if i < len(row) {
+				cells[i] = mdCell(row[i])
+			}
+		}
+		ew.printf("| %s |\n", strings.Join(cells, " | "))
+	}
+}
+
+// fence picks a fence longer than any backtick run inside the text.
+func fence(s string) string {
+	f := "```"
+	for strings.Contains(s, f) {
+		f += "`"
+	}
+	return f
+}
+
+func renderMarkdown(w io.Writer, r Report) error {
+	ew := &errWriter{w: w}
+	title := "heroku-checkup report"
+	if a := appsLabel(r.Apps); a != "" {
+		title += ": " + a
+	}
+	ew.printf("# %s\n\n", title)
+	ver := r.Tool
+	if r.Version != "" {
+		ver += " " + r.Version
+	}
+	ew.printf("Generated %s by %s in %s.\n\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04:05 UTC"), ver, formatDuration(r.Duration))
+	ew.printf("**Status: %s**\n\n", strings.ToUpper(string(r.Status)))
+	for _, n := range r.Notes {
+		ew.printf("> Note: %s\n\n", n)
+	}
+
+	rows := make([][]string, 0, len(Statuses))
+	for _, st := range Statuses {
+		rows = append(rows, []string{statusMark(st) + " " + string(st), fmt.Sprint(r.Summary.Count(st))})
+	}
+	mdTable(ew, []string{"Status", "Checks"}, rows)
+	ew.printf("\n")
+
+	multiApp := len(r.Apps) > 1
+	for _, c := range r.CategoriesPresent() {
+		fs := r.ByCategory(c)
+		ew.printf("## %s\n\n", c.Title())
+		header := []string{"Status", "Subject", "Check", "Code", "Summary"}
+		if multiApp {
+			header = []string{"Status", "App", "Subject", "Check", "Code", "Summary"}
+		}
+		rows := make([][]string, 0, len(fs))
+		for _, f := range fs {
+			row := []string{statusMark(f.Status) + " " + string(f.Status), f.Subject, f.Check, f.Code, f.Summary}
+			if multiApp {
+				row = []string{statusMark(f.Status) + " " + string(f.Status), f.App, f.Subject, f.Check, f.Code, f.Summary}
+			}
+			rows = append(rows, row)
+		}
+		mdTable(ew, header, rows)
+		ew.printf("\n")
+		for _, f := range fs {
+			if !f.Status.IsProblem() {
+				continue
+			}
+			where := f.Subject
+			if multiApp && f.App != "" {
+				where = f.App + " · " + where
+			}
+			ew.printf("### %s %s · %s · %s\n\n", statusMark(f.Status), f.Status, where, f.Code)
+			ew.printf("%s\n\n", f.Summary)
+			if f.Detail != "" {
+				ew.printf("%s\n\n", f.Detail)
+			}
+			if f.Remedy != "" {
+				ew.printf("**Fix:** %s\n\n", f.Remedy)
+			}
+			if f.Docs != "" {
+				ew.printf("Docs: <%s>\n\n", f.Docs)
+			}
+			if len(f.Data) > 0 {
+				b, err := json.MarshalIndent(f.Data, "", "  ")
+				if err == nil {
+					ev := string(b)
+					fc := fence(ev)
+					ew.printf("Evidence:\n\n%sjson\n%s\n%s\n\n", fc, ev, fc)
+				}
+			}
+		}
+	}
+
+	for _, s := range r.Sections {
+		ew.printf("## %s\n\n", s.Title)
+		if len(s.Header) == 0 {
+			fc := fence(s.Text)
+			ew.printf("%s\n%s\n%s\n\n", fc, strings.TrimRight(s.Text, "\n"), fc)
+			continue
+		}
+		mdTable(ew, s.Header, s.Rows)
+		ew.printf("\n")
+	}
+	ew.printf("---\n\n%s\n", RedactionNotice)
+	return ew.err
+}
