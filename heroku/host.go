@@ -1,0 +1,68 @@
+package heroku
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// DefaultAPIURL is the Platform API of heroku.com.
+const DefaultAPIURL = "https://api.heroku.com"
+
+// APIURL returns the Platform API base URL for a HEROKU_HOST value, with the
+// Heroku CLI's meaning: empty is api.heroku.com, a value starting with http
+// is the whole base URL, anything else is a domain D meaning https://api.D.
+//
+// Like the Heroku CLI, the token goes only to Heroku: https to heroku.com or
+// a subdomain of it, or http(s) to a loopback address (tests, the sandbox).
+// Any other host is refused here, before a request could carry the token.
+func APIURL(herokuHost string) (*url.URL, error) {
+	herokuHost = strings.TrimSpace(herokuHost)
+	raw := DefaultAPIURL
+	switch {
+	case herokuHost == "":
+	case strings.HasPrefix(herokuHost, "http"):
+		raw = herokuHost
+	default:
+		raw = "https://api." + herokuHost
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_HOST=%q is not a valid API host: use a domain such as heroku.com or a URL such as https://api.heroku.com", herokuHost)}
+	}
+	host := u.Hostname()
+	if host == "" || strings.ContainsAny(host, " /\\") {
+		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_HOST=%q is not a valid API host", herokuHost)}
+	}
+	if !allowedHost(u.Scheme, host) {
+		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_HOST=%q is not a Heroku host: the token is only sent over https to heroku.com (or to a loopback address); unset HEROKU_HOST", herokuHost)}
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	return u, nil
+}
+
+func allowedHost(scheme, host string) bool {
+	if IsLoopback(host) {
+		return true
+	}
+	if scheme != "https" {
+		return false
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	return host == "heroku.com" || strings.HasSuffix(host, ".heroku.com")
+}
+
+// IsLoopback tells whether host is localhost or an address in 127.0.0.0/8 or ::1.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// NetrcMachine is the netrc machine the token is read from: the API host.
+func NetrcMachine(api *url.URL) string {
+	return api.Hostname()
+}
