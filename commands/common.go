@@ -1,0 +1,156 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/termui"
+)
+
+// CommonOptions are the flags every checking command shares (CONTRACT.md).
+type CommonOptions struct {
+	Apps     []string
+	Remote   string
+	Format   report.Format
+	Output   string
+	Resolver string
+	Timeout  time.Duration
+	CAFile   string
+	FailOn   report.FailOn
+}
+
+// UsageError is a bad flag or argument: one line, exit 3.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+func usagef(format string, args ...any) error { return &UsageError{Msg: fmt.Sprintf(format, args...)} }
+
+const defaultTimeout = 60 * time.Second
+
+func commonFlags(multiApp bool) []cli.Flag {
+	appUsage := "the app to check (default: HEROKU_APP, then the Heroku git remote)"
+	if multiApp {
+		appUsage = "an app to check; repeat for several (default: HEROKU_APP, then the Heroku git remote)"
+	}
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "app", Aliases: []string{"a"}, Usage: appUsage},
+		&cli.StringFlag{Name: "remote", Aliases: []string{"r"}, Usage: "the git remote to read the app from"},
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "report format: text, json or markdown"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (atomically) instead of stdout"},
+		&cli.StringFlag{Name: "resolver", Usage: "send every DNS lookup to `HOST[:PORT]` (default: the system's resolvers)"},
+		&cli.DurationFlag{Name: "timeout", Value: defaultTimeout, Usage: "bound on the whole run; checks still running then report unknown (TIMEOUT)"},
+		&cli.StringFlag{Name: "ca-file", Usage: "trust the extra PEM roots in `FILE` for TLS checks (besides the system pool)"},
+		&cli.StringFlag{Name: "fail-on", Value: "warning", Usage: "worst status that makes the exit code non-zero: warning, critical or never"},
+	}
+}
+
+func readCommon(c *cli.Context, multiApp bool) (CommonOptions, error) {
+	o := CommonOptions{
+		Apps:     c.StringSlice("app"),
+		Remote:   c.String("remote"),
+		Output:   c.String("output"),
+		Resolver: c.String("resolver"),
+		Timeout:  c.Duration("timeout"),
+		CAFile:   c.String("ca-file"),
+	}
+	var err error
+	if o.Format, err = report.ParseFormat(c.String("format")); err != nil {
+		return o, &UsageError{Msg: err.Error()}
+	}
+	if o.FailOn, err = report.ParseFailOn(c.String("fail-on")); err != nil {
+		return o, &UsageError{Msg: err.Error()}
+	}
+	if o.Timeout <= 0 {
+		return o, usagef("--timeout must be positive, not %s", o.Timeout)
+	}
+	if !multiApp && len(o.Apps) > 1 {
+		return o, usagef("%s checks one app at a time; use diagnose -a A -a B for several", c.Command.Name)
+	}
+	if o.CAFile != "" {
+		if _, err := os.Stat(o.CAFile); err != nil {
+			return o, usagef("--ca-file %s: %v", o.CAFile, errors.Unwrap(err))
+		}
+	}
+	return o, nil
+}
+
+// run is the shared end of every checking command: it runs collect under
+// the run's --timeout, with the spinner when it belongs, builds the report,
+// writes it (atomically to --output) and turns its status into the exit code.
+type run struct {
+	f       *Factory
+	opts    CommonOptions
+	apps    []string
+	notes   []string
+	collect func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error)
+	// after adds notes known only once the checks ran (API requests used).
+	after func() []string
+}
+
+func (r run) execute(ctx context.Context) error {
+	start := r.f.Now()
+	rctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	defer cancel()
+	text := r.opts.Format == report.FormatText
+	toFile := r.opts.Output != ""
+	progress := r.f.IO.NewProgress(r.f.IO.Spinner(text, toFile))
+	findings, sections, err := r.collect(rctx, progress)
+	progress.Stop()
+	if err != nil {
+		return err
+	}
+	notes := r.notes
+	if r.after != nil {
+		notes = append(notes, r.after()...)
+	}
+	rep := report.New(report.Meta{Version: r.f.Build.Version, GeneratedAt: start.UTC(), Apps: r.apps, Duration: r.f.Now().Sub(start)}, findings)
+	rep.Sections = sections
+	rep.Notes = notes
+	ro := report.RenderOptions{Format: r.opts.Format, Redactor: r.f.Redactor, Color: r.f.IO.Color(text, toFile)}
+	if toFile {
+		err = report.WriteFileAtomic(r.opts.Output, func(w io.Writer) error { return report.Render(w, rep, ro) })
+	} else {
+		err = report.Render(r.f.IO.Out, rep, ro)
+	}
+	if err != nil {
+		return err
+	}
+	if code := report.ExitCode(rep.Status, r.opts.FailOn); code != report.ExitOK {
+		return cli.Exit("", code)
+	}
+	return nil
+}
+
+// ExitCode maps what the app returned to the process's exit code and
+// prints the one line a failed run owes the user, with secrets removed.
+func ExitCode(err error, stderr io.Writer, red *report.Redactor) int {
+	if err == nil {
+		return report.ExitOK
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		if msg := strings.TrimSpace(ec.Error()); msg != "" {
+			fmt.Fprintln(stderr, "heroku-checkup: "+oneLine(red.String(msg)))
+		}
+		return ec.ExitCode()
+	}
+	fmt.Fprintln(stderr, "heroku-checkup: "+oneLine(red.String(err.Error())))
+	return report.ExitUnknown
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

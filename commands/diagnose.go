@@ -1,0 +1,137 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	hk "github.com/heroku/heroku-go/v6"
+	"github.com/urfave/cli/v2"
+
+	"github.com/heroku-checkup/heroku-checkup/diagnose"
+	"github.com/heroku-checkup/heroku-checkup/heroku"
+	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/runner"
+	"github.com/heroku-checkup/heroku-checkup/termui"
+)
+
+// DiagnoseOptions are diagnose's flags.
+type DiagnoseOptions struct {
+	CommonOptions
+	Team        string
+	Parts       []report.Category
+	DatabaseURL string
+	LogsFile    string
+	Demo        bool
+	Certs       diagnose.CertThresholds
+}
+
+func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) error) *cli.Command {
+	flags := append(commonFlags(true),
+		&cli.StringFlag{Name: "team", Aliases: []string{"t"}, Usage: "check every app of `TEAM`"},
+		&cli.StringSliceFlag{Name: "only", Usage: "run only these parts: platform,logs,dns,tls,postgres"},
+		&cli.StringSliceFlag{Name: "skip", Usage: "skip these parts: platform,logs,dns,tls,postgres"},
+		&cli.StringFlag{Name: "database-url", Usage: "check this Postgres database `URL` instead of the app's *_URL config vars", EnvVars: nil},
+		&cli.StringFlag{Name: "logs-file", Usage: "analyse saved logs from `FILE` (- for stdin) instead of the app's log session"},
+		&cli.IntFlag{Name: "warn-days", Value: 30, Usage: "certificate expiry warning threshold in days"},
+		&cli.IntFlag{Name: "crit-days", Value: 7, Usage: "certificate expiry critical threshold in days"},
+	)
+	return &cli.Command{
+		Name:         "diagnose",
+		Usage:        "check the whole app: platform, logs, DNS, TLS and Postgres, in one report",
+		UsageText:    "heroku-checkup diagnose [-a APP ...] [--team TEAM] [--only PARTS] [--skip PARTS] [options]",
+		Flags:        flags,
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			common, err := readCommon(c, true)
+			if err != nil {
+				return err
+			}
+			opts := &DiagnoseOptions{CommonOptions: common, Team: c.String("team"), DatabaseURL: c.String("database-url"),
+				LogsFile: c.String("logs-file"), Certs: diagnose.CertThresholds{WarnDays: c.Int("warn-days"), CritDays: c.Int("crit-days")}}
+			if opts.Certs.CritDays < 0 || opts.Certs.WarnDays < opts.Certs.CritDays {
+				return usagef("--warn-days (%d) must be at least --crit-days (%d), both non-negative", opts.Certs.WarnDays, opts.Certs.CritDays)
+			}
+			only, err := diagnose.ParseParts(c.StringSlice("only"))
+			if err != nil {
+				return usagef("--only: %v", err)
+			}
+			skip, err := diagnose.ParseParts(c.StringSlice("skip"))
+			if err != nil {
+				return usagef("--skip: %v", err)
+			}
+			opts.Parts = diagnose.SelectParts(only, skip)
+			if len(opts.Parts) == 0 {
+				return usagef("--only and --skip leave nothing to check")
+			}
+			if opts.Team != "" && len(opts.Apps) > 0 {
+				return usagef("use either --team or -a, not both")
+			}
+			if runF != nil {
+				return runF(c, opts)
+			}
+			return runDiagnose(c.Context, f, opts)
+		},
+	}
+}
+
+func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
+	client, err := f.APIClient()
+	if err != nil {
+		return err
+	}
+	apps := slices.Clone(opts.Apps)
+	fromTeam := false
+	switch {
+	case opts.Team != "":
+		apps, err = teamApps(ctx, client, opts.Team)
+		if err != nil {
+			return err
+		}
+		fromTeam = true
+	case len(apps) == 0:
+		app, err := f.ResolveApp(ctx, "", opts.Remote)
+		if err != nil {
+			return err
+		}
+		apps = []string{app}
+	}
+	deps := diagnose.Deps{API: client, Redactor: f.Redactor, Runner: runner.Runner{Now: f.Now}}
+	dopts := diagnose.Options{Apps: apps, Parts: opts.Parts, Now: f.Now, Certs: opts.Certs, MissingAppIsFinding: fromTeam}
+	r := run{f: f, opts: opts.CommonOptions, apps: apps,
+		collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
+			deps.Runner.Progress = p
+			res, err := diagnose.Run(ctx, deps, dopts)
+			return res.Findings, res.Sections, err
+		},
+		after: func() []string { return []string{apiUsageNote(client)} },
+	}
+	return r.execute(ctx)
+}
+
+func teamApps(ctx context.Context, client *heroku.Client, team string) ([]string, error) {
+	list, err := client.TeamAppListByTeam(ctx, team, &hk.ListRange{Field: "name", Max: 1000})
+	if err != nil {
+		return nil, heroku.Classify(err, fmt.Sprintf("team %q", team))
+	}
+	var apps []string
+	for _, a := range list {
+		if a.ArchivedAt == nil {
+			apps = append(apps, a.Name)
+		}
+	}
+	slices.Sort(apps)
+	if len(apps) == 0 {
+		return nil, &heroku.NotFoundError{Msg: fmt.Sprintf("team %q has no apps you can see", team)}
+	}
+	return apps, nil
+}
+
+// apiUsageNote says what the run cost of the account's hourly API budget.
+func apiUsageNote(c *heroku.Client) string {
+	n := fmt.Sprintf("Platform API: %d requests", c.Requests())
+	if rem := c.RateLimitRemaining(); rem >= 0 {
+		n += fmt.Sprintf(", %d left of the account's 4,500 an hour", rem)
+	}
+	return n
+}

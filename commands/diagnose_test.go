@@ -1,0 +1,300 @@
+package commands
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
+	"github.com/heroku-checkup/heroku-checkup/report"
+)
+
+// assertContractJSON checks a JSON report against CONTRACT.md's schema:
+// every key, its type, the allowed statuses and categories.
+func assertContractJSON(t *testing.T, b []byte) {
+	t.Helper()
+	var top map[string]any
+	if err := json.Unmarshal(b, &top); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	want := map[string]string{"schema_version": "number", "tool": "string", "version": "string", "generated_at": "string",
+		"apps": "array", "status": "string", "summary": "object", "duration_ms": "number", "checks": "array"}
+	checkKeys(t, "report", top, want)
+	if top["schema_version"] != float64(1) || top["tool"] != "heroku-checkup" {
+		t.Errorf("schema_version/tool: %v %v", top["schema_version"], top["tool"])
+	}
+	if _, err := time.Parse(time.RFC3339, top["generated_at"].(string)); err != nil {
+		t.Errorf("generated_at: %v", err)
+	}
+	checkKeys(t, "summary", top["summary"].(map[string]any), map[string]string{"ok": "number", "info": "number",
+		"warning": "number", "critical": "number", "unknown": "number", "skipped": "number"})
+	statuses := []string{"ok", "info", "warning", "critical", "unknown", "skipped"}
+	cats := []string{"platform", "logs", "dns", "tls", "postgres"}
+	for _, c := range top["checks"].([]any) {
+		f := c.(map[string]any)
+		checkKeys(t, "check", f, map[string]string{"check": "string", "category": "string", "app": "string", "subject": "string",
+			"status": "string", "code": "string", "summary": "string", "detail": "string", "remedy": "string", "docs": "string",
+			"data": "object", "duration_ms": "number"})
+		if !slices.Contains(statuses, f["status"].(string)) || !slices.Contains(cats, f["category"].(string)) {
+			t.Errorf("bad status/category: %v", f)
+		}
+		if (f["status"] == "ok") != (f["code"] == "") && f["status"] != "skipped" && f["status"] != "info" {
+			t.Errorf("code must be empty exactly for ok: %v", f)
+		}
+	}
+}
+
+func checkKeys(t *testing.T, what string, m map[string]any, want map[string]string) {
+	t.Helper()
+	for k, typ := range want {
+		v, ok := m[k]
+		if !ok {
+			t.Errorf("%s lacks %q", what, k)
+			continue
+		}
+		got := "?"
+		switch v.(type) {
+		case string:
+			got = "string"
+		case float64:
+			got = "number"
+		case []any:
+			got = "array"
+		case map[string]any:
+			got = "object"
+		}
+		if got != typ {
+			t.Errorf("%s.%s is %s, want %s", what, k, got, typ)
+		}
+	}
+	for k := range m {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s has key %q that CONTRACT.md does not define", what, k)
+		}
+	}
+}
+
+func fakeAPI(t *testing.T) *herokutest.Server {
+	s := herokutest.New(t, herokutest.Options{Token: "test-token-123456"})
+	t.Cleanup(s.Close)
+	s.AddApp(herokutest.SampleApp("acme-prod", time.Now()))
+	return s
+}
+
+func TestDiagnosePlatformAgainstFakeAPI(t *testing.T) {
+	api := fakeAPI(t)
+	h := newHarness(t)
+	h.env["HEROKU_HOST"] = api.URL
+	h.env["HEROKU_API_KEY"] = "test-token-123456"
+	code := h.run("diagnose", "-a", "acme-prod", "--only", "platform", "--format", "json")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2 (a crashed dyno)\nstderr: %s\nstdout: %s", code, h.errOut.String(), h.out.String())
+	}
+	assertContractJSON(t, h.out.Bytes())
+	r := h.report()
+	for _, want := range []struct{ code, subject string }{
+		{"DYNO_CRASHED", "web.2"}, {"RELEASE_FAILED", "v42"}, {"NO_LOG_DRAIN", "log drains"},
+		{"RUNTIME_METRICS_OFF", "log-runtime-metrics"}, {"PREBOOT_OFF", "preboot"},
+	} {
+		if _, ok := findCode(r, want.code, want.subject); !ok {
+			t.Errorf("no %s for %s", want.code, want.subject)
+		}
+	}
+	if r.Summary.OK == 0 {
+		t.Error("ok checks must be listed too")
+	}
+	for _, s := range herokutest.SampleSecrets {
+		if strings.Contains(h.out.String(), s) {
+			t.Errorf("secret %q in the report", s)
+		}
+	}
+	if h.errOut.Len() != 0 {
+		t.Errorf("JSON run wrote to stderr (spinner?): %q", h.errOut.String())
+	}
+	for _, ua := range api.UserAgents() {
+		if ua != "heroku-checkup/1.2.3-test" {
+			t.Errorf("User-Agent %q", ua)
+		}
+	}
+}
+
+func TestSetupErrorsExit3WithOneLine(t *testing.T) {
+	api := fakeAPI(t)
+	dead := herokutest.New(t, herokutest.Options{})
+	deadURL := dead.URL
+	dead.Close()
+
+	cases := []struct {
+		name string
+		env  map[string]string
+		git  string
+		args []string
+		want string
+	}{
+		{"no token", map[string]string{"HEROKU_HOST": api.URL}, "", []string{"-a", "acme-prod"}, "run heroku login or set HEROKU_API_KEY"},
+		{"bad token", map[string]string{"HEROKU_HOST": api.URL, "HEROKU_API_KEY": "wrong"}, "", []string{"-a", "acme-prod"}, "401"},
+		{"unknown app", map[string]string{"HEROKU_HOST": api.URL, "HEROKU_API_KEY": "test-token-123456"}, "", []string{"-a", "nope"}, `app "nope" not found`},
+		{"unreachable", map[string]string{"HEROKU_HOST": deadURL, "HEROKU_API_KEY": "x"}, "", []string{"-a", "acme-prod", "--timeout", "5s"}, "cannot reach the Heroku API"},
+		{"no app", map[string]string{"HEROKU_HOST": api.URL, "HEROKU_API_KEY": "test-token-123456"}, "", nil, "no app given"},
+		{"ambiguous app", map[string]string{"HEROKU_HOST": api.URL, "HEROKU_API_KEY": "test-token-123456"},
+			"a\thttps://git.heroku.com/one.git (fetch)\nb\thttps://git.heroku.com/two.git (fetch)\n", nil, "several Heroku apps"},
+		{"malformed HEROKU_HOST", map[string]string{"HEROKU_HOST": "http://", "HEROKU_API_KEY": "x"}, "", []string{"-a", "x"}, "not a valid API host"},
+		{"bad flag", nil, "", []string{"--format", "yaml"}, "--format must be text, json or markdown"},
+		{"unknown flag", nil, "", []string{"--frobnicate"}, "flag provided but not defined"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.env = c.env
+			h.git = c.git
+			code := h.run(append([]string{"diagnose", "--format", "json"}, c.args...)...)
+			if code != 3 {
+				t.Fatalf("exit %d, want 3; stderr %q", code, h.errOut.String())
+			}
+			msg := h.errOut.String()
+			if strings.Count(msg, "\n") != 1 || !strings.Contains(msg, c.want) {
+				t.Errorf("stderr must be one line containing %q, got %q", c.want, msg)
+			}
+			if h.out.Len() != 0 {
+				t.Errorf("a failed run printed a report: %q", h.out.String())
+			}
+		})
+	}
+}
+
+func TestOutputFileIsAtomicAndKeptOnFailure(t *testing.T) {
+	api := fakeAPI(t)
+	h := newHarness(t)
+	h.env["HEROKU_HOST"] = api.URL
+	h.env["HEROKU_API_KEY"] = "test-token-123456"
+	path := filepath.Join(t.TempDir(), "report.json")
+	if code := h.run("diagnose", "-a", "acme-prod", "--only", "platform", "--format", "json", "-o", path); code != 2 {
+		t.Fatalf("exit %d: %s", code, h.errOut.String())
+	}
+	if h.out.Len() != 0 {
+		t.Errorf("--output still printed to stdout: %q", h.out.String())
+	}
+	first, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertContractJSON(t, first)
+	h.env["HEROKU_API_KEY"] = "wrong"
+	if code := h.run("diagnose", "-a", "acme-prod", "--format", "json", "-o", path); code != 3 {
+		t.Fatalf("bad token: exit %d", code)
+	}
+	second, _ := os.ReadFile(path)
+	if string(first) != string(second) {
+		t.Error("a failed run changed the previous report")
+	}
+}
+
+func TestFailOn(t *testing.T) {
+	api := fakeAPI(t)
+	for _, c := range []struct {
+		failOn string
+		want   int
+	}{{"warning", 2}, {"critical", 2}, {"never", 0}} {
+		h := newHarness(t)
+		h.env["HEROKU_HOST"] = api.URL
+		h.env["HEROKU_API_KEY"] = "test-token-123456"
+		if code := h.run("diagnose", "-a", "acme-prod", "--only", "platform", "--format", "json", "--fail-on", c.failOn); code != c.want {
+			t.Errorf("--fail-on %s: exit %d, want %d", c.failOn, code, c.want)
+		}
+	}
+	// A warning-only app: exit 1 with warning, 0 with critical.
+	f := herokutest.SampleApp("calm", time.Now())
+	f.Dynos[1].State = "up"
+	f.Releases = f.Releases[:2]
+	f.LogDrains = herokutest.SampleLogDrains("calm")
+	f.App.Maintenance = true // the one warning
+	api.AddApp(f)
+	for _, c := range []struct {
+		failOn string
+		want   int
+	}{{"warning", 1}, {"critical", 0}} {
+		h := newHarness(t)
+		h.env["HEROKU_HOST"] = api.URL
+		h.env["HEROKU_API_KEY"] = "test-token-123456"
+		if code := h.run("diagnose", "-a", "calm", "--only", "platform", "--format", "json", "--fail-on", c.failOn); code != c.want {
+			t.Errorf("warning-only app, --fail-on %s: exit %d, want %d\n%s", c.failOn, code, c.want, h.out.String())
+		}
+	}
+}
+
+func TestDiagnoseFlagsParse(t *testing.T) {
+	h := newHarness(t)
+	var got *DiagnoseOptions
+	f := h.factory()
+	app := NewApp(f)
+	for _, c := range app.Commands {
+		if c.Name == "diagnose" {
+			*c = *newDiagnoseCommand(f, func(_ *cli.Context, o *DiagnoseOptions) error { got = o; return nil })
+		}
+	}
+	err := app.Run([]string{"heroku-checkup", "diagnose", "-a", "one", "-a", "two", "--skip", "logs,postgres", "--format", "markdown",
+		"-o", "r.md", "--timeout", "90s", "--fail-on", "critical", "--resolver", "127.0.0.1:5353", "--warn-days", "20", "--crit-days", "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Apps, []string{"one", "two"}) || got.Format != report.FormatMarkdown || got.Output != "r.md" ||
+		got.Timeout != 90*time.Second || got.FailOn != report.FailOnCritical || got.Resolver != "127.0.0.1:5353" ||
+		got.Certs.WarnDays != 20 || got.Certs.CritDays != 3 {
+		t.Errorf("options: %+v", got)
+	}
+	if !slices.Equal(got.Parts, []report.Category{report.CategoryPlatform, report.CategoryDNS, report.CategoryTLS}) {
+		t.Errorf("parts: %v", got.Parts)
+	}
+}
+
+func TestHungAPIEndpointCostsOneCheck(t *testing.T) {
+	api := fakeAPI(t)
+	api.Hang(`/dynos$`)
+	h := newHarness(t)
+	h.env["HEROKU_HOST"] = api.URL
+	h.env["HEROKU_API_KEY"] = "test-token-123456"
+	start := time.Now()
+	code := h.run("diagnose", "-a", "acme-prod", "--only", "platform", "--format", "json", "--timeout", "2s")
+	if took := time.Since(start); took > 4*time.Second {
+		t.Errorf("run took %v with --timeout 2s", took)
+	}
+	if code != 3 {
+		t.Errorf("exit %d, want 3 (worst is unknown)", code)
+	}
+	r := h.report()
+	f, ok := findCode(r, "TIMEOUT", "dynos")
+	if !ok || f.Status != report.StatusUnknown {
+		t.Errorf("hung dynos endpoint not reported as TIMEOUT: %+v", r.Checks)
+	}
+	if _, ok := findCode(r, "RELEASE_FAILED", "v42"); !ok {
+		t.Error("the other checks must still be reported")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	h := newHarness(t)
+	if code := h.run("version"); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.HasPrefix(h.out.String(), "heroku-checkup 1.2.3-test (commit abc1234, built 2026-11-23T00:00:00Z,") {
+		t.Errorf("version: %q", h.out.String())
+	}
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	h := newHarness(t)
+	if code := h.run("--help"); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, c := range []string{"diagnose", "version", "EXIT CODES"} {
+		if !strings.Contains(h.out.String(), c) {
+			t.Errorf("--help lacks %s", c)
+		}
+	}
+}

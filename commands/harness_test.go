@@ -1,0 +1,80 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/heroku"
+	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/termui"
+)
+
+var testNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// harness runs the CLI in-process with buffers for streams, a map for the
+// environment and canned git output.
+type harness struct {
+	t      *testing.T
+	env    map[string]string
+	git    string // `git remote -v` output; empty: not a repository
+	stdin  string
+	home   string
+	out    bytes.Buffer
+	errOut bytes.Buffer
+	now    func() time.Time
+}
+
+func newHarness(t *testing.T) *harness {
+	return &harness{t: t, env: map[string]string{}, home: t.TempDir(), now: time.Now}
+}
+
+func (h *harness) factory() *Factory {
+	h.out.Reset()
+	h.errOut.Reset()
+	return &Factory{
+		IO:   termui.Test(strings.NewReader(h.stdin), &h.out, &h.errOut),
+		Env:  func(k string) string { return h.env[k] },
+		Home: h.home,
+		Git: func(_ context.Context, args ...string) (string, error) {
+			if strings.Join(args, " ") == "remote -v" && h.git != "" {
+				return h.git, nil
+			}
+			return "", errors.New("not a git repository")
+		},
+		Now:      h.now,
+		Build:    BuildInfo{Version: "1.2.3-test", Commit: "abc1234", Date: "2026-11-23T00:00:00Z"},
+		Redactor: report.NewRedactor(),
+	}
+}
+
+// run executes the CLI and returns the exit code main would use.
+func (h *harness) run(args ...string) int {
+	h.t.Helper()
+	f := h.factory()
+	err := NewApp(f).RunContext(context.Background(), append([]string{"heroku-checkup"}, args...))
+	return ExitCode(err, &h.errOut, f.Redactor)
+}
+
+func (h *harness) report() report.Report {
+	h.t.Helper()
+	r, err := report.DecodeJSON(bytes.NewReader(h.out.Bytes()))
+	if err != nil {
+		h.t.Fatalf("stdout is not a JSON report: %v\n%s", err, h.out.String())
+	}
+	return r
+}
+
+func findCode(r report.Report, code, subject string) (report.Finding, bool) {
+	for _, f := range r.Checks {
+		if f.Code == code && (subject == "" || f.Subject == subject) {
+			return f, true
+		}
+	}
+	return report.Finding{}, false
+}
+
+var _ = heroku.DefaultAPIURL

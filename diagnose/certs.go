@@ -1,0 +1,137 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	hk "github.com/heroku/heroku-go/v6"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
+)
+
+// acmStuckAfter is how long a domain may sit in dns-verified before ACM is
+// called stuck: issuance normally follows within minutes.
+const acmStuckAfter = time.Hour
+
+// APICertRules judges the certificates as the Platform API sees them: ACM
+// status per domain, and the expiry of every SNI endpoint's certificate, so
+// an expiry is caught even when DNS is too broken for a handshake.
+func APICertRules(s *Snapshot, now time.Time, th CertThresholds) []report.Finding {
+	var out []report.Finding
+	if s.Has(ResApp) && s.App.Acm {
+		if !s.Has(ResDomains) {
+			out = append(out, unknownFor(s, ResDomains, "platform.acm", "ACM")...)
+		} else {
+			out = append(out, acmRules(s, now)...)
+		}
+	}
+	if !s.Has(ResSniEndpoints) {
+		return append(out, unknownFor(s, ResSniEndpoints, "platform.sni", "SNI endpoints")...)
+	}
+	for _, e := range s.SniEndpoints {
+		out = append(out, sniRule(s, e, now, th))
+	}
+	return out
+}
+
+func acmRules(s *Snapshot, now time.Time) []report.Finding {
+	var out []report.Finding
+	refresh := "heroku certs:auto:refresh -a " + s.Name
+	for _, d := range s.CustomDomains() {
+		status, reason := "", ""
+		if d.AcmStatus != nil {
+			status = *d.AcmStatus
+		}
+		if d.AcmStatusReason != nil {
+			reason = *d.AcmStatusReason
+		}
+		data := map[string]any{"acm_status": status, "acm_status_reason": reason, "updated_at": d.UpdatedAt.UTC().Format(time.RFC3339)}
+		target := ""
+		if d.CName != nil {
+			target = *d.CName
+		}
+		fixDNS := fmt.Sprintf("Point %s at its DNS target %s, then %s", d.Hostname, orDash(target), refresh)
+		switch strings.ToLower(status) {
+		case "failed":
+			out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusCritical, Code: CodeACMFailing,
+				Summary: fmt.Sprintf("ACM gave up issuing a certificate for %s%s", d.Hostname, because(reason)),
+				Detail:  "ACM stops retrying after failing for a while; the domain is served without a valid certificate until it succeeds.",
+				Remedy:  fixDNS, Docs: docsACM, Data: data})
+		case "failing":
+			out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusWarning, Code: CodeACMFailing,
+				Summary: fmt.Sprintf("ACM is failing to issue a certificate for %s%s", d.Hostname, because(reason)),
+				Detail:  "ACM retries for a while before it gives up (failed); the usual cause is DNS that does not point at the DNS target, or a CAA record.",
+				Remedy:  fixDNS, Docs: docsACM, Data: data})
+		case "dns-verified":
+			if now.Sub(d.UpdatedAt) > acmStuckAfter {
+				out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusWarning, Code: CodeACMFailing,
+					Summary: fmt.Sprintf("ACM for %s has been stuck in dns-verified for %s", d.Hostname, humanAgo(now.Sub(d.UpdatedAt))),
+					Remedy:  refresh, Docs: docsACM, Data: data})
+			} else {
+				out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusInfo,
+					Summary: "ACM has verified DNS and is issuing the certificate", Docs: docsACM, Data: data})
+			}
+		case "cert issued", "issued":
+			out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusOK,
+				Summary: "ACM certificate issued", Data: data})
+		default:
+			out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusInfo,
+				Summary: fmt.Sprintf("ACM status %q%s", orDash(status), because(reason)), Docs: docsACM, Data: data})
+		}
+	}
+	return out
+}
+
+func because(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return ": " + reason
+}
+
+// IsACMCert tells whether an SNI endpoint holds a certificate ACM issued
+// (Let's Encrypt) rather than one the owner uploaded.
+func IsACMCert(e hk.SniEndpoint) bool {
+	return strings.Contains(strings.ToLower(e.SSLCert.Issuer), "let's encrypt")
+}
+
+func sniRule(s *Snapshot, e hk.SniEndpoint, now time.Time, th CertThresholds) report.Finding {
+	left := e.SSLCert.ExpiresAt.Sub(now)
+	days := int(left.Hours() / 24)
+	var names []string
+	for _, d := range e.SSLCert.CertDomains {
+		names = append(names, fmt.Sprint(d))
+	}
+	data := map[string]any{"expires_at": e.SSLCert.ExpiresAt.UTC().Format(time.RFC3339), "days_left": days,
+		"issuer": e.SSLCert.Issuer, "subject": e.SSLCert.Subject, "cert_domains": names, "endpoint": e.Name}
+	acm := IsACMCert(e)
+	data["acm"] = acm
+	subject := e.Name
+	what := fmt.Sprintf("certificate %s (%s)", e.Name, strings.Join(names, ", "))
+	remedy := fmt.Sprintf("heroku certs:update NEW.crt NEW.key --name %s -a %s", e.Name, s.Name)
+	detail := ""
+	if acm {
+		remedy = "heroku certs:auto:refresh -a " + s.Name
+		detail = "ACM renews about 30 days before expiry; a certificate this close to expiry means renewal has stalled (usually DNS no longer points at the DNS target, or a CAA record forbids Let's Encrypt)."
+	}
+	f := report.Finding{Check: "platform.sni", Subject: subject, Docs: docsSSL, Data: data}
+	switch {
+	case left <= 0:
+		f.Status, f.Code, f.Remedy, f.Detail = report.StatusCritical, CodeSNICertExpiring, remedy, detail
+		f.Summary = fmt.Sprintf("%s expired %s ago, on %s", what, humanAgo(-left), e.SSLCert.ExpiresAt.UTC().Format("2006-01-02"))
+	case days < th.CritDays:
+		f.Status, f.Code, f.Remedy, f.Detail = report.StatusCritical, CodeSNICertExpiring, remedy, detail
+		f.Summary = fmt.Sprintf("%s expires in %d days, on %s", what, days, e.SSLCert.ExpiresAt.UTC().Format("2006-01-02"))
+	case days < th.WarnDays:
+		f.Status, f.Code, f.Remedy, f.Detail = report.StatusWarning, CodeSNICertExpiring, remedy, detail
+		f.Summary = fmt.Sprintf("%s expires in %d days, on %s", what, days, e.SSLCert.ExpiresAt.UTC().Format("2006-01-02"))
+		if acm {
+			f.Summary += ": ACM renewal has stalled"
+		}
+	default:
+		f.Status = report.StatusOK
+		f.Summary = fmt.Sprintf("%s valid for %d more days", what, days)
+	}
+	return f
+}

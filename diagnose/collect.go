@@ -1,0 +1,203 @@
+// Package diagnose runs the whole checkup of an app: it reads the Platform
+// API into a snapshot, judges it with the platform rules, and runs the log,
+// DNS, TLS and Postgres checks of the other packages concurrently, one
+// report for one or many apps.
+package diagnose
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	hk "github.com/heroku/heroku-go/v6"
+)
+
+// API is the part of heroku-go's Service the checkup reads. heroku.Client
+// satisfies it; so does anything a test wants to put in its place.
+type API interface {
+	AppInfo(ctx context.Context, app string) (*hk.App, error)
+	DynoList(ctx context.Context, app string, lr *hk.ListRange) (hk.DynoListResult, error)
+	FormationList(ctx context.Context, app string, lr *hk.ListRange) (hk.FormationListResult, error)
+	ReleaseList(ctx context.Context, app string, lr *hk.ListRange) (hk.ReleaseListResult, error)
+	DomainList(ctx context.Context, app string, lr *hk.ListRange) (hk.DomainListResult, error)
+	SniEndpointList(ctx context.Context, app string, lr *hk.ListRange) (hk.SniEndpointListResult, error)
+	AddOnListByApp(ctx context.Context, app string, lr *hk.ListRange) (hk.AddOnListByAppResult, error)
+	ConfigVarInfoForApp(ctx context.Context, app string) (hk.ConfigVarInfoForAppResult, error)
+	LogDrainList(ctx context.Context, app string, lr *hk.ListRange) (hk.LogDrainListResult, error)
+	TelemetryDrainListByApp(ctx context.Context, app string, lr *hk.ListRange) (hk.TelemetryDrainListByAppResult, error)
+	AppFeatureList(ctx context.Context, app string, lr *hk.ListRange) (hk.AppFeatureListResult, error)
+	StackInfo(ctx context.Context, stack string) (*hk.Stack, error)
+	LogSessionCreate(ctx context.Context, app string, o hk.LogSessionCreateOpts) (*hk.LogSession, error)
+	TeamAppListByTeam(ctx context.Context, team string, lr *hk.ListRange) (hk.TeamAppListByTeamResult, error)
+}
+
+// Resource names a part of the snapshot.
+type Resource string
+
+const (
+	ResApp             Resource = "app"
+	ResDynos           Resource = "dynos"
+	ResFormation       Resource = "formation"
+	ResReleases        Resource = "releases"
+	ResDomains         Resource = "domains"
+	ResSniEndpoints    Resource = "sni-endpoints"
+	ResAddOns          Resource = "addons"
+	ResConfigVars      Resource = "config-vars"
+	ResLogDrains       Resource = "log-drains"
+	ResTelemetryDrains Resource = "telemetry-drains"
+	ResFeatures        Resource = "features"
+)
+
+// AllResources is what diagnose reads.
+var AllResources = []Resource{ResApp, ResDynos, ResFormation, ResReleases, ResDomains, ResSniEndpoints,
+	ResAddOns, ResConfigVars, ResLogDrains, ResTelemetryDrains, ResFeatures}
+
+// Snapshot is what the Platform API said about one app. A resource that
+// could not be read has its error in Errs, and the rules that need it say
+// unknown instead of guessing.
+type Snapshot struct {
+	Name            string
+	App             *hk.App
+	Stack           *hk.Stack
+	Dynos           []hk.Dyno
+	Formation       []hk.Formation
+	Releases        []hk.Release
+	Domains         []hk.Domain
+	SniEndpoints    []hk.SniEndpoint
+	AddOns          []hk.AddOn
+	ConfigVars      map[string]*string
+	LogDrains       []hk.LogDrain
+	TelemetryDrains []hk.TelemetryDrain
+	Features        []hk.AppFeature
+	Errs            map[Resource]error
+	Read            map[Resource]bool
+}
+
+// Has tells whether r was read successfully.
+func (s *Snapshot) Has(r Resource) bool { return s.Read[r] && s.Errs[r] == nil }
+
+// IsFir tells whether the app runs on the Fir generation, where formation
+// sizes, labs features and stacks do not apply as on Cedar.
+func (s *Snapshot) IsFir() bool {
+	return s.App != nil && s.App.Generation.Name == "fir"
+}
+
+// listRange asks for up to 1000 items in one page (the API's default is 200).
+func listRange() *hk.ListRange { return &hk.ListRange{Field: "id", Max: 1000} }
+
+// Collect reads the resources of app concurrently, each call bounded by
+// callTimeout, and returns what it got.
+func Collect(ctx context.Context, api API, app string, need []Resource, callTimeout time.Duration) *Snapshot {
+	s := &Snapshot{Name: app, Errs: map[Resource]error{}, Read: map[Resource]bool{}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	call := func(r Resource, fn func(ctx context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cctx, cancel := context.WithTimeout(ctx, callTimeout)
+			defer cancel()
+			err := fn(cctx)
+			mu.Lock()
+			s.Read[r] = true
+			if err != nil {
+				s.Errs[r] = err
+			}
+			mu.Unlock()
+		}()
+	}
+	set := func(f func()) { mu.Lock(); f(); mu.Unlock() }
+	for _, r := range need {
+		switch r {
+		case ResApp:
+			call(r, func(ctx context.Context) error {
+				a, err := api.AppInfo(ctx, app)
+				if err != nil {
+					return err
+				}
+				set(func() { s.App = a })
+				// The stack's state (deprecated or not) is the API's own word.
+				if a.Stack.Name != "" {
+					if st, err := api.StackInfo(ctx, a.Stack.Name); err == nil {
+						set(func() { s.Stack = st })
+					}
+				}
+				return nil
+			})
+		case ResDynos:
+			call(r, func(ctx context.Context) error {
+				v, err := api.DynoList(ctx, app, listRange())
+				set(func() { s.Dynos = v })
+				return err
+			})
+		case ResFormation:
+			call(r, func(ctx context.Context) error {
+				v, err := api.FormationList(ctx, app, listRange())
+				set(func() { s.Formation = v })
+				return err
+			})
+		case ResReleases:
+			call(r, func(ctx context.Context) error {
+				// Newest first: the latest and current releases are what matter.
+				v, err := api.ReleaseList(ctx, app, &hk.ListRange{Field: "version", Max: 20, Descending: true})
+				set(func() { s.Releases = v })
+				return err
+			})
+		case ResDomains:
+			call(r, func(ctx context.Context) error {
+				v, err := api.DomainList(ctx, app, listRange())
+				set(func() { s.Domains = v })
+				return err
+			})
+		case ResSniEndpoints:
+			call(r, func(ctx context.Context) error {
+				v, err := api.SniEndpointList(ctx, app, listRange())
+				set(func() { s.SniEndpoints = v })
+				return err
+			})
+		case ResAddOns:
+			call(r, func(ctx context.Context) error {
+				v, err := api.AddOnListByApp(ctx, app, listRange())
+				set(func() { s.AddOns = v })
+				return err
+			})
+		case ResConfigVars:
+			call(r, func(ctx context.Context) error {
+				v, err := api.ConfigVarInfoForApp(ctx, app)
+				set(func() { s.ConfigVars = v })
+				return err
+			})
+		case ResLogDrains:
+			call(r, func(ctx context.Context) error {
+				v, err := api.LogDrainList(ctx, app, listRange())
+				set(func() { s.LogDrains = v })
+				return err
+			})
+		case ResTelemetryDrains:
+			call(r, func(ctx context.Context) error {
+				v, err := api.TelemetryDrainListByApp(ctx, app, listRange())
+				set(func() { s.TelemetryDrains = v })
+				return err
+			})
+		case ResFeatures:
+			call(r, func(ctx context.Context) error {
+				v, err := api.AppFeatureList(ctx, app, listRange())
+				set(func() { s.Features = v })
+				return err
+			})
+		}
+	}
+	wg.Wait()
+	return s
+}
+
+// CustomDomains are the app's domains of kind custom.
+func (s *Snapshot) CustomDomains() []hk.Domain {
+	var out []hk.Domain
+	for _, d := range s.Domains {
+		if d.Kind == "custom" {
+			out = append(out, d)
+		}
+	}
+	return out
+}

@@ -1,0 +1,431 @@
+package diagnose
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	hk "github.com/heroku/heroku-go/v6"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/runner"
+)
+
+// Platform codes of CONTRACT.md.
+const (
+	CodeDynoCrashed       = "DYNO_CRASHED"
+	CodeDynoRestarting    = "DYNO_RESTARTING"
+	CodeNoWebDynos        = "NO_WEB_DYNOS"
+	CodeSingleWebDyno     = "SINGLE_WEB_DYNO"
+	CodeDynoEcoSleeps     = "DYNO_ECO_SLEEPS"
+	CodeStackDeprecated   = "STACK_DEPRECATED"
+	CodeStackEndOfLife    = "STACK_END_OF_LIFE"
+	CodeMaintenanceMode   = "MAINTENANCE_MODE"
+	CodeReleaseFailed     = "RELEASE_FAILED"
+	CodeNoLogDrain        = "NO_LOG_DRAIN"
+	CodeRuntimeMetricsOff = "RUNTIME_METRICS_OFF"
+	CodePrebootOff        = "PREBOOT_OFF"
+	CodeACMFailing        = "ACM_FAILING"
+	CodeSNICertExpiring   = "SNI_CERT_EXPIRING"
+)
+
+const (
+	docsDynos       = "https://devcenter.heroku.com/articles/dynos#dyno-crash-restart-policy"
+	docsScaling     = "https://devcenter.heroku.com/articles/scaling"
+	docsEco         = "https://devcenter.heroku.com/articles/eco-dyno-hours"
+	docsStack       = "https://devcenter.heroku.com/articles/stack"
+	docsMaintenance = "https://devcenter.heroku.com/articles/maintenance-mode"
+	docsReleases    = "https://devcenter.heroku.com/articles/releases"
+	docsDrains      = "https://devcenter.heroku.com/articles/log-drains"
+	docsMetrics     = "https://devcenter.heroku.com/articles/log-runtime-metrics"
+	docsPreboot     = "https://devcenter.heroku.com/articles/preboot"
+	docsACM         = "https://devcenter.heroku.com/articles/automated-certificate-management"
+	docsSSL         = "https://devcenter.heroku.com/articles/ssl"
+)
+
+// Thresholds for certificates held by the API (CONTRACT.md: warning under
+// 30 days, critical under 7).
+type CertThresholds struct {
+	WarnDays, CritDays int
+}
+
+// DefaultCertThresholds are CONTRACT.md's defaults.
+var DefaultCertThresholds = CertThresholds{WarnDays: 30, CritDays: 7}
+
+// PlatformRules judges a snapshot. Pure: same snapshot and now, same findings.
+func PlatformRules(s *Snapshot, now time.Time, certs CertThresholds) []report.Finding {
+	var out []report.Finding
+	out = append(out, appRule(s)...)
+	out = append(out, dynoRules(s, now)...)
+	out = append(out, formationRules(s)...)
+	out = append(out, stackRules(s, now)...)
+	out = append(out, releaseRules(s)...)
+	out = append(out, drainRules(s)...)
+	out = append(out, featureRules(s)...)
+	out = append(out, addonRules(s)...)
+	out = append(out, APICertRules(s, now, certs)...)
+	for i := range out {
+		out[i].Category = report.CategoryPlatform
+		if out[i].App == "" {
+			out[i].App = s.Name
+		}
+	}
+	return out
+}
+
+func unknownFor(s *Snapshot, res Resource, check, subject string) []report.Finding {
+	err := s.Errs[res]
+	if err == nil {
+		return nil
+	}
+	return []report.Finding{{
+		Check: check, Subject: subject, Status: report.StatusUnknown, Code: runner.ErrorCode(err),
+		Summary: fmt.Sprintf("could not read %s from the Platform API: %v", res, err),
+		Data:    map[string]any{"resource": string(res), "error": err.Error()},
+	}}
+}
+
+func appRule(s *Snapshot) []report.Finding {
+	if !s.Has(ResApp) {
+		return unknownFor(s, ResApp, "platform.maintenance", s.Name)
+	}
+	a := s.App
+	if a.Maintenance {
+		return []report.Finding{{Check: "platform.maintenance", Subject: s.Name, Status: report.StatusWarning, Code: CodeMaintenanceMode,
+			Summary: s.Name + " is in maintenance mode: every web request gets the maintenance page (503, H80)",
+			Remedy:  "heroku maintenance:off -a " + s.Name, Docs: docsMaintenance,
+			Data: map[string]any{"maintenance": true}}}
+	}
+	return []report.Finding{{Check: "platform.maintenance", Subject: s.Name, Status: report.StatusOK,
+		Summary: fmt.Sprintf("not in maintenance mode (%s generation, region %s, stack %s)", orDash(a.Generation.Name), orDash(a.Region.Name), orDash(a.Stack.Name)),
+		Data:    map[string]any{"region": a.Region.Name, "stack": a.Stack.Name, "generation": a.Generation.Name}}}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func dynoRules(s *Snapshot, now time.Time) []report.Finding {
+	if !s.Has(ResDynos) {
+		return unknownFor(s, ResDynos, "platform.dynos", "dynos")
+	}
+	var out []report.Finding
+	dynos := slices.Clone(s.Dynos)
+	sort.Slice(dynos, func(i, j int) bool { return dynos[i].Name < dynos[j].Name })
+	counts := map[string]int{}
+	for _, d := range dynos {
+		counts[d.State]++
+		data := map[string]any{"state": d.State, "type": d.Type, "size": d.Size,
+			"updated_at": d.UpdatedAt.UTC().Format(time.RFC3339), "release": d.Release.Version}
+		since := humanAgo(now.Sub(d.UpdatedAt))
+		switch {
+		case d.State == "crashed":
+			out = append(out, report.Finding{Check: "platform.dynos", Subject: d.Name, Status: report.StatusCritical, Code: CodeDynoCrashed,
+				Summary: fmt.Sprintf("%s crashed %s ago", d.Name, since),
+				Detail:  "Heroku restarts crashed dynos with a growing back-off (up to 20 minutes); `heroku logs --dyno " + d.Name + "` shows why it exited.",
+				Remedy:  fmt.Sprintf("heroku ps:restart %s -a %s", d.Name, s.Name), Docs: docsDynos, Data: data})
+		case d.State == "starting" && now.Sub(d.UpdatedAt) < 10*time.Minute && !recentRelease(s, now):
+			out = append(out, report.Finding{Check: "platform.dynos", Subject: d.Name, Status: report.StatusWarning, Code: CodeDynoRestarting,
+				Summary: fmt.Sprintf("%s is starting again (%s ago) with no release in the last 10 minutes", d.Name, since),
+				Detail:  "A dyno that restarts without a deploy is usually crashing on boot or being killed for memory (R14/R15).",
+				Remedy:  fmt.Sprintf("heroku logs --dyno %s -a %s", d.Name, s.Name), Docs: docsDynos, Data: data})
+		}
+	}
+	if len(out) == 0 {
+		states := make([]string, 0, len(counts))
+		for st, n := range counts {
+			states = append(states, fmt.Sprintf("%d %s", n, st))
+		}
+		sort.Strings(states)
+		summary := "no dynos running"
+		if len(states) > 0 {
+			summary = fmt.Sprintf("%d dynos: %s", len(dynos), strings.Join(states, ", "))
+		}
+		out = append(out, report.Finding{Check: "platform.dynos", Subject: "dynos", Status: report.StatusOK, Summary: summary,
+			Data: map[string]any{"states": counts}})
+	}
+	return out
+}
+
+func recentRelease(s *Snapshot, now time.Time) bool {
+	for _, r := range s.Releases {
+		if now.Sub(r.CreatedAt) < 10*time.Minute {
+			return true
+		}
+	}
+	return false
+}
+
+// ecoSize and the hobby sizes are the ones where one dyno is the plan, not a risk.
+func ecoSize(size string) bool { return strings.EqualFold(size, "eco") || strings.EqualFold(size, "free") }
+
+func hobbySize(size string) bool {
+	return ecoSize(size) || strings.EqualFold(size, "basic") || strings.EqualFold(size, "hobby")
+}
+
+func formationRules(s *Snapshot) []report.Finding {
+	if !s.Has(ResFormation) {
+		return unknownFor(s, ResFormation, "platform.formation", "web")
+	}
+	var web *hk.Formation
+	for i := range s.Formation {
+		if s.Formation[i].Type == "web" {
+			web = &s.Formation[i]
+		}
+	}
+	customDomains := len(s.CustomDomains())
+	var out []report.Finding
+	if web == nil || web.Quantity == 0 {
+		if customDomains > 0 {
+			qty := 0
+			out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusCritical, Code: CodeNoWebDynos,
+				Summary: fmt.Sprintf("%d custom domain(s) but no web dyno running: every request fails with H14", customDomains),
+				Remedy:  "heroku ps:scale web=1 -a " + s.Name, Docs: docsScaling,
+				Data: map[string]any{"web_quantity": qty, "custom_domains": customDomains}})
+		} else {
+			out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusOK,
+				Summary: "no web process and no custom domain (a worker-only app)"})
+		}
+		return out
+	}
+	size := web.DynoSize.Name
+	if size == "" {
+		size = web.Size
+	}
+	data := map[string]any{"web_quantity": web.Quantity, "size": size}
+	if s.IsFir() {
+		// Fir sizes have no Eco tier and scale by other rules.
+		out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusSkipped,
+			Summary: "formation size rules do not apply to Fir-generation apps", Data: data})
+		return out
+	}
+	if ecoSize(size) {
+		status := report.StatusInfo
+		if customDomains > 0 {
+			status = report.StatusWarning
+		}
+		out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: status, Code: CodeDynoEcoSleeps,
+			Summary: "web runs on Eco dynos, which sleep after 30 minutes without traffic: the next request waits for a cold start",
+			Remedy:  "heroku ps:type web=basic -a " + s.Name, Docs: docsEco, Data: data})
+	}
+	if web.Quantity == 1 && !hobbySize(size) {
+		out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusWarning, Code: CodeSingleWebDyno,
+			Summary: fmt.Sprintf("one %s web dyno: its daily restart and any crash take the app down", size),
+			Remedy:  "heroku ps:scale web=2 -a " + s.Name, Docs: docsScaling, Data: data})
+	}
+	if len(out) == 0 {
+		out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusOK,
+			Summary: fmt.Sprintf("%d × %s web dynos", web.Quantity, size), Data: data})
+	}
+	return out
+}
+
+func stackRules(s *Snapshot, now time.Time) []report.Finding {
+	if !s.Has(ResApp) {
+		return nil // appRule already said unknown
+	}
+	name := s.App.Stack.Name
+	if s.IsFir() {
+		return []report.Finding{{Check: "platform.stack", Subject: orDash(name), Status: report.StatusSkipped,
+			Summary: "Fir-generation apps build with Cloud Native Buildpacks; the Cedar stack schedule does not apply"}}
+	}
+	life, known := Stacks[name]
+	data := map[string]any{"stack": name}
+	if known {
+		data["end_of_life"] = life.EndOfLife.Format("2006-01-02")
+	}
+	successor := life.Successor
+	if successor == "" {
+		successor = "heroku-24"
+	}
+	upgrade := fmt.Sprintf("heroku stack:set %s -a %s, then deploy", successor, s.Name)
+	switch {
+	case known && !now.Before(life.EndOfLife):
+		return []report.Finding{{Check: "platform.stack", Subject: name, Status: report.StatusCritical, Code: CodeStackEndOfLife,
+			Summary: fmt.Sprintf("stack %s reached end of life on %s: no security updates, and builds are refused", name, life.EndOfLife.Format("2006-01-02")),
+			Remedy:  upgrade, Docs: docsStack, Data: data}}
+	case (known && !now.Before(life.Deprecated)) || (s.Stack != nil && s.Stack.State == "deprecated"):
+		summary := fmt.Sprintf("stack %s is deprecated", name)
+		if known {
+			summary += fmt.Sprintf(": end of life on %s (%d days)", life.EndOfLife.Format("2006-01-02"), int(life.EndOfLife.Sub(now).Hours()/24))
+		}
+		return []report.Finding{{Check: "platform.stack", Subject: name, Status: report.StatusWarning, Code: CodeStackDeprecated,
+			Summary: summary, Remedy: upgrade, Docs: docsStack, Data: data}}
+	case known:
+		return []report.Finding{{Check: "platform.stack", Subject: name, Status: report.StatusOK,
+			Summary: fmt.Sprintf("stack %s is supported until %s", name, life.EndOfLife.Format("2006-01-02")), Data: data}}
+	}
+	return []report.Finding{{Check: "platform.stack", Subject: orDash(name), Status: report.StatusInfo,
+		Summary: fmt.Sprintf("stack %q is not in heroku-checkup's stack table; its support dates are unknown", name), Docs: docsStack, Data: data}}
+}
+
+func releaseRules(s *Snapshot) []report.Finding {
+	if !s.Has(ResReleases) {
+		return unknownFor(s, ResReleases, "platform.releases", "releases")
+	}
+	if len(s.Releases) == 0 {
+		return []report.Finding{{Check: "platform.releases", Subject: "releases", Status: report.StatusInfo, Summary: "the app has no release yet"}}
+	}
+	rels := slices.Clone(s.Releases)
+	sort.Slice(rels, func(i, j int) bool { return rels[i].Version > rels[j].Version })
+	latest := rels[0]
+	var current *hk.Release
+	for i := range rels {
+		if rels[i].Current {
+			current = &rels[i]
+			break
+		}
+	}
+	var out []report.Finding
+	if latest.Status == "failed" {
+		data := map[string]any{"version": latest.Version, "status": latest.Status, "description": latest.Description,
+			"created_at": latest.CreatedAt.UTC().Format(time.RFC3339)}
+		running := "the previous release"
+		if current != nil {
+			running = fmt.Sprintf("v%d", current.Version)
+			data["current_version"] = current.Version
+		}
+		out = append(out, report.Finding{Check: "platform.releases", Subject: fmt.Sprintf("v%d", latest.Version), Status: report.StatusWarning, Code: CodeReleaseFailed,
+			Summary: fmt.Sprintf("release v%d (%s) failed; the app still runs %s", latest.Version, latest.Description, running),
+			Detail:  "A failed release is usually a release-phase command that exited non-zero; its output explains why.",
+			Remedy:  fmt.Sprintf("heroku releases:output v%d -a %s", latest.Version, s.Name), Docs: docsReleases, Data: data})
+	}
+	if current != nil && strings.HasPrefix(current.Description, "Rollback to ") {
+		out = append(out, report.Finding{Check: "platform.releases", Subject: fmt.Sprintf("v%d", current.Version), Status: report.StatusWarning, Code: CodeReleaseFailed,
+			Summary: fmt.Sprintf("the current release v%d is a rollback (%s): the deploy it undid is still unfixed", current.Version, current.Description),
+			Remedy:  "heroku releases -a " + s.Name, Docs: docsReleases,
+			Data: map[string]any{"version": current.Version, "description": current.Description}})
+	}
+	if len(out) == 0 {
+		v := latest
+		if current != nil {
+			v = *current
+		}
+		out = append(out, report.Finding{Check: "platform.releases", Subject: fmt.Sprintf("v%d", v.Version), Status: report.StatusOK,
+			Summary: fmt.Sprintf("current release v%d succeeded (%s)", v.Version, v.Description),
+			Data:    map[string]any{"version": v.Version, "status": v.Status}})
+	}
+	return out
+}
+
+func drainRules(s *Snapshot) []report.Finding {
+	if !s.Has(ResLogDrains) {
+		return unknownFor(s, ResLogDrains, "platform.drains", "log drains")
+	}
+	telemetry := 0
+	if s.Has(ResTelemetryDrains) {
+		telemetry = len(s.TelemetryDrains)
+	} else if s.IsFir() && s.Errs[ResTelemetryDrains] != nil {
+		return unknownFor(s, ResTelemetryDrains, "platform.drains", "log drains")
+	}
+	data := map[string]any{"log_drains": len(s.LogDrains), "telemetry_drains": telemetry}
+	if len(s.LogDrains) == 0 && telemetry == 0 {
+		remedy := "heroku drains:add syslog+tls://HOST:PORT -a " + s.Name + " (or add a logging add-on)"
+		if s.IsFir() {
+			remedy = "heroku telemetry:add https://OTEL-COLLECTOR --signals logs -a " + s.Name
+		}
+		return []report.Finding{{Check: "platform.drains", Subject: "log drains", Status: report.StatusWarning, Code: CodeNoLogDrain,
+			Summary: "no log drain and no telemetry drain: Heroku keeps only the last 1,500 log lines, so yesterday's errors are gone",
+			Remedy:  remedy, Docs: docsDrains, Data: data}}
+	}
+	return []report.Finding{{Check: "platform.drains", Subject: "log drains", Status: report.StatusOK,
+		Summary: fmt.Sprintf("%d log drain(s), %d telemetry drain(s)", len(s.LogDrains), telemetry), Data: data}}
+}
+
+func featureRules(s *Snapshot) []report.Finding {
+	if s.IsFir() {
+		return []report.Finding{{Check: "platform.features", Subject: "features", Status: report.StatusSkipped,
+			Summary: "labs features (log-runtime-metrics, preboot) do not apply to Fir-generation apps"}}
+	}
+	if !s.Has(ResFeatures) {
+		return unknownFor(s, ResFeatures, "platform.features", "features")
+	}
+	enabled := map[string]bool{}
+	for _, f := range s.Features {
+		enabled[f.Name] = f.Enabled
+	}
+	var out []report.Finding
+	if enabled["log-runtime-metrics"] {
+		out = append(out, report.Finding{Check: "platform.features", Subject: "log-runtime-metrics", Status: report.StatusOK,
+			Summary: "log-runtime-metrics is on: memory and load samples reach the logs"})
+	} else {
+		out = append(out, report.Finding{Check: "platform.features", Subject: "log-runtime-metrics", Status: report.StatusInfo, Code: CodeRuntimeMetricsOff,
+			Summary: "log-runtime-metrics is off: memory use and swap are invisible until R14/R15 errors",
+			Remedy:  "heroku labs:enable log-runtime-metrics -a " + s.Name + " && heroku ps:restart -a " + s.Name, Docs: docsMetrics})
+	}
+	webQty := 0
+	for _, f := range s.Formation {
+		if f.Type == "web" {
+			webQty = f.Quantity
+		}
+	}
+	switch {
+	case enabled["preboot"]:
+		out = append(out, report.Finding{Check: "platform.features", Subject: "preboot", Status: report.StatusOK,
+			Summary: "preboot is on: new dynos start before old ones stop on deploy"})
+	case webQty >= 2:
+		out = append(out, report.Finding{Check: "platform.features", Subject: "preboot", Status: report.StatusInfo, Code: CodePrebootOff,
+			Summary: fmt.Sprintf("preboot is off with %d web dynos: every deploy drops requests while dynos restart", webQty),
+			Remedy:  "heroku features:enable preboot -a " + s.Name, Docs: docsPreboot,
+			Data: map[string]any{"web_quantity": webQty}})
+	}
+	return out
+}
+
+// PostgresAddOn is a Heroku Postgres add-on and the config vars it sets.
+type PostgresAddOn struct {
+	Name       string
+	Plan       string
+	ConfigVars []string
+}
+
+// PostgresAddOns lists the app's Heroku Postgres add-ons.
+func (s *Snapshot) PostgresAddOns() []PostgresAddOn {
+	var out []PostgresAddOn
+	for _, a := range s.AddOns {
+		if a.AddonService.Name == "heroku-postgresql" {
+			out = append(out, PostgresAddOn{Name: a.Name, Plan: a.Plan.Name, ConfigVars: a.ConfigVars})
+		}
+	}
+	return out
+}
+
+func addonRules(s *Snapshot) []report.Finding {
+	if !s.Has(ResAddOns) {
+		return unknownFor(s, ResAddOns, "platform.addons", "add-ons")
+	}
+	var out []report.Finding
+	for _, a := range s.AddOns {
+		data := map[string]any{"service": a.AddonService.Name, "plan": a.Plan.Name, "state": a.State, "config_vars": a.ConfigVars}
+		if a.State != "provisioned" {
+			out = append(out, report.Finding{Check: "platform.addons", Subject: a.Name, Status: report.StatusWarning, Code: "ADDON_NOT_PROVISIONED",
+				Summary: fmt.Sprintf("add-on %s (%s) is %s, not provisioned", a.Name, a.Plan.Name, a.State),
+				Remedy:  fmt.Sprintf("heroku addons:info %s -a %s", a.Name, s.Name), Data: data})
+			continue
+		}
+		out = append(out, report.Finding{Check: "platform.addons", Subject: a.Name, Status: report.StatusOK,
+			Summary: fmt.Sprintf("%s is provisioned", a.Plan.Name), Data: data})
+	}
+	if len(out) == 0 {
+		out = append(out, report.Finding{Check: "platform.addons", Subject: "add-ons", Status: report.StatusOK, Summary: "no add-ons"})
+	}
+	return out
+}
+
+// humanAgo writes a duration the way a person says it.
+func humanAgo(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}

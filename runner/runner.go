@@ -1,0 +1,188 @@
+// Package runner runs checks as named jobs: bounded concurrency, one
+// deadline per job inside the run's deadline, every job's error recorded as
+// an unknown finding while the others carry on, and results kept in job
+// order so the report never depends on which check finished first.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/heroku-checkup/heroku-checkup/heroku"
+	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/termui"
+)
+
+// Job is one check on one subject.
+type Job struct {
+	Name     string // shown while running, e.g. "dns shop.acme.com"
+	Check    string
+	Category report.Category
+	App      string
+	Subject  string
+	Timeout  time.Duration // 0: the runner's default
+	Run      func(ctx context.Context) ([]report.Finding, error)
+}
+
+// CodeCheckError is the code of a check that failed for a reason that has
+// no code of its own (a bug, an unexpected answer).
+const CodeCheckError = "CHECK_ERROR"
+
+// PermissionError marks a failure caused by missing privileges.
+type PermissionError struct{ Err error }
+
+func (e *PermissionError) Error() string { return e.Err.Error() }
+func (e *PermissionError) Unwrap() error { return e.Err }
+
+// Runner runs jobs.
+type Runner struct {
+	Limit    int           // jobs at once (default 8)
+	Timeout  time.Duration // per job when the job sets none (default 20s)
+	Progress termui.Progress
+	Now      func() time.Time
+}
+
+// Run runs every job and returns their findings in job order. It returns
+// when every job has finished or the job's deadline passed: a job that
+// ignores its context is abandoned, never waited for.
+func (r Runner) Run(ctx context.Context, jobs []Job) []report.Finding {
+	limit := r.Limit
+	if limit <= 0 {
+		limit = 8
+	}
+	progress := r.Progress
+	if progress == nil {
+		progress = termui.NoProgress{}
+	}
+	now := r.Now
+	if now == nil {
+		now = time.Now
+	}
+	results := make([][]report.Finding, len(jobs))
+	g := errgroup.Group{}
+	g.SetLimit(limit)
+	for i, job := range jobs {
+		if ctx.Err() != nil {
+			results[i] = []report.Finding{failed(job, ctx.Err(), 0, "not started before the run's --timeout")}
+			continue
+		}
+		g.Go(func() error {
+			results[i] = r.runOne(ctx, job, progress, now)
+			return nil
+		})
+	}
+	g.Wait()
+	var out []report.Finding
+	for _, fs := range results {
+		out = append(out, fs...)
+	}
+	return out
+}
+
+type outcome struct {
+	findings []report.Finding
+	err      error
+}
+
+func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress, now func() time.Time) []report.Finding {
+	if parent.Err() != nil {
+		return []report.Finding{failed(job, parent.Err(), 0, "not started before the run's --timeout")}
+	}
+	timeout := job.Timeout
+	if timeout <= 0 {
+		timeout = r.Timeout
+	}
+	if timeout <= 0 {
+		timeout = 20 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(parent, timeout)
+	defer cancel()
+	progress.Start(job.Name)
+	defer progress.Done(job.Name)
+	start := now()
+	ch := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- outcome{err: fmt.Errorf("check panicked: %v", p)}
+			}
+		}()
+		fs, err := job.Run(ctx)
+		ch <- outcome{fs, err}
+	}()
+	var o outcome
+	select {
+	case o = <-ch:
+	case <-ctx.Done():
+		// Give a well-behaved check a moment to return its own timeout finding.
+		select {
+		case o = <-ch:
+		case <-time.After(50 * time.Millisecond):
+			o = outcome{err: ctx.Err()}
+		}
+	}
+	took := now().Sub(start)
+	if o.err != nil {
+		if ctx.Err() != nil && !errors.Is(o.err, context.DeadlineExceeded) && !errors.Is(o.err, context.Canceled) {
+			o.err = fmt.Errorf("%w: %v", ctx.Err(), o.err)
+		}
+		return []report.Finding{failed(job, o.err, took, "")}
+	}
+	for i := range o.findings {
+		f := &o.findings[i]
+		if f.Check == "" {
+			f.Check = job.Check
+		}
+		if f.Category == "" {
+			f.Category = job.Category
+		}
+		if f.App == "" {
+			f.App = job.App
+		}
+		if f.Subject == "" {
+			f.Subject = job.Subject
+		}
+		if f.Duration == 0 {
+			f.Duration = took
+		}
+	}
+	return o.findings
+}
+
+// failed turns a job's error into its unknown finding.
+func failed(job Job, err error, took time.Duration, why string) report.Finding {
+	code, summary := ErrorCode(err), err.Error()
+	switch code {
+	case report.CodeTimeout:
+		summary = fmt.Sprintf("%s did not finish within its deadline", job.Name)
+		if why != "" {
+			summary = fmt.Sprintf("%s: %s", job.Name, why)
+		}
+	case report.CodePermissionDenied:
+		summary = "permission denied: " + err.Error()
+	}
+	return report.Finding{
+		Check: job.Check, Category: job.Category, App: job.App, Subject: job.Subject,
+		Status: report.StatusUnknown, Code: code, Summary: summary, Duration: took,
+		Data: map[string]any{"error": err.Error()},
+	}
+}
+
+// ErrorCode is the general code of CONTRACT.md for an error.
+func ErrorCode(err error) string {
+	var pe *PermissionError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.Is(err, os.ErrDeadlineExceeded):
+		return report.CodeTimeout
+	case errors.As(err, &pe), heroku.StatusCode(err) == 403:
+		return report.CodePermissionDenied
+	case heroku.StatusCode(err) != 0:
+		return report.CodeAPIError
+	}
+	return CodeCheckError
+}

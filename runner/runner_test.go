@@ -1,0 +1,125 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
+)
+
+func ok(subject string) func(context.Context) ([]report.Finding, error) {
+	return func(context.Context) ([]report.Finding, error) {
+		return []report.Finding{{Status: report.StatusOK, Subject: subject, Summary: "fine"}}, nil
+	}
+}
+
+func TestRunKeepsJobOrderAndFillsDefaults(t *testing.T) {
+	release := make(chan struct{})
+	jobs := []Job{
+		{Name: "slow", Check: "c.slow", Category: report.CategoryDNS, App: "a", Run: func(ctx context.Context) ([]report.Finding, error) {
+			<-release
+			return []report.Finding{{Status: report.StatusOK, Subject: "first"}}, nil
+		}},
+		{Name: "fast", Check: "c.fast", Category: report.CategoryTLS, App: "a", Run: func(ctx context.Context) ([]report.Finding, error) {
+			defer close(release) // finishes before "slow" can
+			return []report.Finding{{Status: report.StatusOK, Subject: "second"}}, nil
+		}},
+	}
+	got := Runner{Limit: 2}.Run(context.Background(), jobs)
+	if len(got) != 2 || got[0].Subject != "first" || got[1].Subject != "second" {
+		t.Fatalf("order = %+v", got)
+	}
+	if got[0].Check != "c.slow" || got[0].Category != report.CategoryDNS || got[0].App != "a" {
+		t.Errorf("defaults not filled: %+v", got[0])
+	}
+}
+
+func TestErrorsBecomeUnknownAndOthersCarryOn(t *testing.T) {
+	jobs := []Job{
+		{Name: "broken", Check: "x.broken", Subject: "s1", Run: func(context.Context) ([]report.Finding, error) {
+			return nil, errors.New("boom")
+		}},
+		{Name: "denied", Check: "x.denied", Subject: "s2", Run: func(context.Context) ([]report.Finding, error) {
+			return nil, &PermissionError{Err: errors.New("must be member of pg_read_all_stats")}
+		}},
+		{Name: "panics", Check: "x.panic", Subject: "s3", Run: func(context.Context) ([]report.Finding, error) {
+			panic("bug")
+		}},
+		{Name: "fine", Check: "x.fine", Run: ok("s4")},
+	}
+	got := Runner{}.Run(context.Background(), jobs)
+	want := []struct {
+		status report.Status
+		code   string
+	}{
+		{report.StatusUnknown, CodeCheckError},
+		{report.StatusUnknown, report.CodePermissionDenied},
+		{report.StatusUnknown, CodeCheckError},
+		{report.StatusOK, ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d findings", len(got))
+	}
+	for i, w := range want {
+		if got[i].Status != w.status || got[i].Code != w.code {
+			t.Errorf("%d: %s/%s, want %s/%s (%s)", i, got[i].Status, got[i].Code, w.status, w.code, got[i].Summary)
+		}
+	}
+}
+
+// A job that ignores its context costs its own deadline, not the run.
+func TestHungJobCostsOnlyItsDeadline(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	jobs := []Job{
+		{Name: "hung", Check: "x.hung", Subject: "h", Timeout: 100 * time.Millisecond, Run: func(ctx context.Context) ([]report.Finding, error) {
+			<-block // ignores ctx
+			return nil, nil
+		}},
+		{Name: "fine", Check: "x.fine", Run: ok("f")},
+	}
+	done := make(chan []report.Finding)
+	go func() { done <- Runner{}.Run(context.Background(), jobs) }()
+	select {
+	case got := <-done:
+		if got[0].Status != report.StatusUnknown || got[0].Code != report.CodeTimeout {
+			t.Errorf("hung job: %+v", got[0])
+		}
+		if got[1].Status != report.StatusOK {
+			t.Errorf("other job: %+v", got[1])
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run waited for a hung job")
+	}
+}
+
+func TestRunDeadlineMarksUnstartedJobs(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var started atomic.Int32
+	var jobs []Job
+	for i := range 4 {
+		jobs = append(jobs, Job{Name: fmt.Sprint(i), Check: "x", Subject: fmt.Sprint(i), Run: func(ctx context.Context) ([]report.Finding, error) {
+			started.Add(1)
+			cancel() // the run's deadline passes while the first job runs
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}})
+	}
+	got := Runner{Limit: 1}.Run(ctx, jobs)
+	if len(got) != 4 {
+		t.Fatalf("got %d findings", len(got))
+	}
+	for _, f := range got {
+		if f.Code != report.CodeTimeout {
+			t.Errorf("%s: code %s", f.Subject, f.Code)
+		}
+	}
+	if started.Load() != 1 {
+		t.Errorf("%d jobs started after the deadline", started.Load()-1)
+	}
+}
