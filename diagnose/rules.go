@@ -162,7 +162,9 @@ func recentRelease(s *Snapshot, now time.Time) bool {
 }
 
 // ecoSize and the hobby sizes are the ones where one dyno is the plan, not a risk.
-func ecoSize(size string) bool { return strings.EqualFold(size, "eco") || strings.EqualFold(size, "free") }
+func ecoSize(size string) bool {
+	return strings.EqualFold(size, "eco") || strings.EqualFold(size, "free")
+}
 
 func hobbySize(size string) bool {
 	return ecoSize(size) || strings.EqualFold(size, "basic") || strings.EqualFold(size, "hobby")

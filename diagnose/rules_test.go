@@ -98,7 +98,10 @@ func TestPlatformRules(t *testing.T) {
 			CodeRuntimeMetricsOff, "log-runtime-metrics", report.StatusInfo, ""},
 		{"preboot off with 2 web dynos", func(s *Snapshot) { s.Features[1].Enabled = false },
 			CodePrebootOff, "preboot", report.StatusInfo, "heroku features:enable preboot -a acme-prod"},
-		{"acm failed", func(s *Snapshot) { s.Domains[1].AcmStatus = herokutest.Str("failed"); s.Domains[1].AcmStatusReason = herokutest.Str("CAA record prevents issuance") },
+		{"acm failed", func(s *Snapshot) {
+			s.Domains[1].AcmStatus = herokutest.Str("failed")
+			s.Domains[1].AcmStatusReason = herokutest.Str("CAA record prevents issuance")
+		},
 			CodeACMFailing, "www.acme.example", report.StatusCritical, ""},
 		{"acm failing", func(s *Snapshot) { s.Domains[1].AcmStatus = herokutest.Str("failing") },
 			CodeACMFailing, "www.acme.example", report.StatusWarning, ""},
