@@ -1,0 +1,516 @@
+package dnscheck
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
+)
+
+// DNS codes of CONTRACT.md.
+const (
+	CodeNXDomain       = "DNS_NXDOMAIN"
+	CodeNoRecords      = "DNS_NO_RECORDS"
+	CodeCNAMEHerokuApp = "DNS_CNAME_HEROKUAPP"
+	CodeCNAMEHerokuSSL = "DNS_CNAME_HEROKUSSL"
+	CodeTargetMismatch = "DNS_TARGET_MISMATCH"
+	CodeStaticA        = "DNS_STATIC_A_RECORD"
+	CodeApexMismatch   = "DNS_APEX_MISMATCH"
+	CodeCAABlocksACM   = "DNS_CAA_BLOCKS_ACM"
+	CodeServFail       = "DNS_SERVFAIL"
+	CodeTimeout        = "DNS_TIMEOUT"
+)
+
+const (
+	docsCustomDomains = "https://devcenter.heroku.com/articles/custom-domains"
+	docsApex          = "https://devcenter.heroku.com/articles/custom-domains#add-a-custom-root-domain"
+	docsACM           = "https://devcenter.heroku.com/articles/automated-certificate-management#common-problems"
+)
+
+// LetsEncrypt is the CA domain ACM's certificates come from.
+const LetsEncrypt = "letsencrypt.org"
+
+func isHerokuApp(name string) bool {
+	n := strings.ToLower(strings.TrimSuffix(name, "."))
+	return strings.HasSuffix(n, ".herokuapp.com")
+}
+
+func isHerokuSSL(name string) bool {
+	n := strings.ToLower(strings.TrimSuffix(name, "."))
+	return strings.HasSuffix(n, ".herokussl.com")
+}
+
+func isHerokuDNS(name string) bool {
+	n := strings.ToLower(strings.TrimSuffix(name, "."))
+	return strings.HasSuffix(n, ".herokudns.com")
+}
+
+func bare(name string) string { return strings.TrimSuffix(name, ".") }
+
+func sameName(a, b string) bool {
+	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
+}
+
+// Judge turns a snapshot into findings. Pure.
+func Judge(s *Snapshot) []report.Finding {
+	out := []report.Finding{targetRule(s)}
+	if f, ok := aaaaRule(s); ok {
+		out = append(out, f)
+	}
+	if f, ok := caaRule(s); ok {
+		out = append(out, f)
+	}
+	for i := range out {
+		out[i].Category = report.CategoryDNS
+		out[i].App = s.Domain.App
+		out[i].Subject = s.Domain.Hostname
+		if out[i].Duration == 0 {
+			out[i].Duration = s.Took
+		}
+	}
+	return out
+}
+
+// evidence is the data every DNS finding carries: the answers as dig
+// prints them, the chain, the addresses and the target.
+func evidence(s *Snapshot) map[string]any {
+	var records []string
+	seen := map[string]bool{}
+	for _, res := range []*Result{s.A, s.AAAA} {
+		if res == nil {
+			continue
+		}
+		for _, rr := range res.Answers {
+			if line := rr.String(); !seen[line] {
+				seen[line] = true
+				records = append(records, line)
+			}
+		}
+	}
+	data := map[string]any{"records": orEmpty(records), "query": bare(s.QueryName)}
+	if s.A != nil && len(s.A.Chain) > 0 {
+		var chain []string
+		for _, c := range s.A.Chain {
+			chain = append(chain, bare(c))
+		}
+		data["cname_chain"] = chain
+	}
+	if addrs := addrStrings(s.addresses()); len(addrs) > 0 {
+		data["addresses"] = addrs
+	}
+	if s.Domain.Target != "" {
+		data["dns_target"] = s.Domain.Target
+		if t := addrStrings(s.targetAddresses()); len(t) > 0 {
+			data["target_addresses"] = t
+		}
+	}
+	if ns := s.Nameservers(); len(ns) > 0 {
+		data["nameservers"] = ns
+	}
+	if s.A != nil && s.A.Server != "" {
+		data["server"] = s.A.Server
+	}
+	return data
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (s *Snapshot) addresses() []net.IP {
+	var out []net.IP
+	for _, r := range []*Result{s.A, s.AAAA} {
+		if r != nil {
+			out = append(out, r.Addresses()...)
+		}
+	}
+	return out
+}
+
+func (s *Snapshot) targetAddresses() []net.IP {
+	var out []net.IP
+	for _, r := range []*Result{s.TargetA, s.TargetAAAA} {
+		if r != nil {
+			out = append(out, r.Addresses()...)
+		}
+	}
+	return out
+}
+
+func addrStrings(ips []net.IP) []string {
+	var out []string
+	for _, ip := range ips {
+		out = append(out, ip.String())
+	}
+	return out
+}
+
+func shareAny(a, b []net.IP) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.Equal(y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// provider names where the record is set, when the NS records say.
+func provider(s *Snapshot) string {
+	ns := s.Nameservers()
+	if len(ns) == 0 {
+		return "at your DNS provider"
+	}
+	if len(ns) > 2 {
+		ns = ns[:2]
+	}
+	return "at your DNS provider (" + strings.Join(ns, ", ") + ")"
+}
+
+func cnameRecord(s *Snapshot) string {
+	target := s.Domain.Target
+	if target == "" {
+		target = "<the DNS target from heroku domains>"
+	}
+	return fmt.Sprintf("%s. CNAME %s.", s.Domain.Hostname, bare(target))
+}
+
+func setRemedy(s *Snapshot) string {
+	see := ""
+	if s.Domain.App != "" {
+		see = fmt.Sprintf(" (see `heroku domains -a %s`)", s.Domain.App)
+	}
+	if s.Apex {
+		target := s.Domain.Target
+		if target == "" {
+			target = "<the DNS target from heroku domains>"
+		}
+		return fmt.Sprintf("Set an ALIAS or ANAME record (CNAME flattening) for %s pointing to %s %s, and remove its A/AAAA records%s",
+			s.Domain.Hostname, bare(target), provider(s), see)
+	}
+	return fmt.Sprintf("Set %s %s%s", cnameRecord(s), provider(s), see)
+}
+
+// recordToSet is the short form for the domains table.
+func recordToSet(s *Snapshot) string {
+	target := s.Domain.Target
+	if target == "" {
+		target = "<DNS target>"
+	}
+	if s.Apex {
+		return "ALIAS/ANAME " + bare(target)
+	}
+	return "CNAME " + bare(target)
+}
+
+func targetRule(s *Snapshot) report.Finding {
+	d := s.Domain
+	f := report.Finding{Check: "dns.target", Data: evidence(s), Docs: docsCustomDomains}
+	if s.Apex {
+		f.Docs = docsApex
+	}
+	name := d.Hostname
+	if d.Wildcard() {
+		name = fmt.Sprintf("%s (probed as %s)", d.Hostname, bare(s.QueryName))
+	}
+
+	// Transport failures first: no answer is not an answer.
+	if s.AErr != nil {
+		var te *TransportError
+		f.Status, f.Code = report.StatusUnknown, CodeTimeout
+		if errors.As(s.AErr, &te) && !te.Timeout {
+			f.Summary = fmt.Sprintf("no DNS answer for %s: %v", name, s.AErr)
+		} else {
+			f.Summary = fmt.Sprintf("no DNS answer for %s within the deadline (%v)", name, s.AErr)
+		}
+		f.Remedy = "Check that the resolver answers: dig @SERVER " + bare(s.QueryName)
+		return f
+	}
+	a := s.A
+	switch {
+	case a.Loop || a.TooLong:
+		f.Status, f.Code = report.StatusCritical, CodeServFail
+		what := "loops back on itself"
+		if a.TooLong {
+			what = fmt.Sprintf("is longer than %d hops", MaxCNAMEHops)
+		}
+		f.Summary = fmt.Sprintf("the CNAME chain of %s %s: it never resolves", name, what)
+		f.Remedy = setRemedy(s)
+		return f
+	case a.Rcode == dns.RcodeNameError:
+		f.Status, f.Code = report.StatusCritical, CodeNXDomain
+		if len(a.Chain) > 0 {
+			f.Summary = fmt.Sprintf("%s is a CNAME to %s, which does not exist (NXDOMAIN)", name, bare(a.Chain[len(a.Chain)-1]))
+		} else {
+			f.Summary = fmt.Sprintf("%s does not exist (NXDOMAIN)", name)
+		}
+		f.Remedy = setRemedy(s)
+		return f
+	case a.Rcode != dns.RcodeSuccess:
+		f.Status, f.Code = report.StatusCritical, CodeServFail
+		f.Summary = fmt.Sprintf("resolving %s fails with %s", name, dns.RcodeToString[a.Rcode])
+		f.Detail = "SERVFAIL usually means broken DNSSEC or nameservers that do not answer for the zone (a lame delegation)."
+		f.Remedy = fmt.Sprintf("Check the zone's nameservers and DNSSEC %s: dig +trace %s", provider(s), bare(s.QueryName))
+		return f
+	}
+
+	addrs := s.addresses()
+	if len(a.Chain) > 0 {
+		return cnameVerdict(s, f, name, addrs)
+	}
+	if len(addrs) == 0 {
+		f.Status, f.Code = report.StatusCritical, CodeNoRecords
+		f.Summary = fmt.Sprintf("%s exists but has no CNAME, A or AAAA record", name)
+		f.Remedy = setRemedy(s)
+		return f
+	}
+	if s.Apex {
+		return apexVerdict(s, f, name, addrs)
+	}
+	return staticVerdict(s, f, name, addrs)
+}
+
+func cnameVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) report.Finding {
+	d, a := s.Domain, s.A
+	first := a.Chain[0]
+	reachesTarget := d.Target != "" && slices.ContainsFunc(a.Chain, func(c string) bool { return sameName(c, d.Target) })
+	switch {
+	case reachesTarget:
+		if len(addrs) == 0 {
+			f.Status, f.Code = report.StatusCritical, CodeNoRecords
+			f.Summary = fmt.Sprintf("%s is a CNAME to its DNS target %s, which has no address", name, bare(d.Target))
+			return f
+		}
+		f.Status = report.StatusOK
+		f.Summary = fmt.Sprintf("CNAME to its DNS target %s", bare(d.Target))
+		if !sameName(first, d.Target) {
+			f.Summary += fmt.Sprintf(" (through %s)", bare(first))
+		}
+		return f
+	case slices.ContainsFunc(a.Chain, isHerokuSSL):
+		f.Status, f.Code = report.StatusCritical, CodeCNAMEHerokuSSL
+		f.Summary = fmt.Sprintf("%s is a CNAME to %s, a retired SSL Endpoint (*.herokussl.com) that no longer serves the app", name, bare(first))
+		f.Remedy = setRemedy(s)
+		return f
+	case isHerokuApp(first):
+		f.Status, f.Code = report.StatusWarning, CodeCNAMEHerokuApp
+		f.Summary = fmt.Sprintf("%s is a CNAME to %s, not to its DNS target", name, bare(first))
+		f.Detail = "Requests reach the app, but through the herokuapp.com router: the *.herokuapp.com certificate is served instead of the domain's, and ACM cannot validate the domain."
+		f.Remedy = setRemedy(s)
+		return f
+	}
+	if len(addrs) == 0 {
+		f.Status, f.Code = report.StatusCritical, CodeNoRecords
+		f.Summary = fmt.Sprintf("the CNAME chain of %s ends at %s, which has no A or AAAA record", name, bare(a.Final()))
+		f.Remedy = setRemedy(s)
+		return f
+	}
+	if d.Bare() {
+		f.Status = report.StatusOK
+		f.Summary = fmt.Sprintf("CNAME %s → %s", bare(first), strings.Join(addrStrings(addrs), ", "))
+		return f
+	}
+	f.Code = CodeTargetMismatch
+	f.Remedy = setRemedy(s)
+	if isHerokuDNS(first) {
+		f.Status = report.StatusCritical
+		f.Summary = fmt.Sprintf("%s is a CNAME to %s, another DNS target than its own (%s)", name, bare(first), bare(d.Target))
+		f.Detail = "That target belongs to another app or an old domain entry: requests may reach the wrong app or fail with 'no such app'."
+		return f
+	}
+	f.Status = report.StatusWarning
+	f.Summary = fmt.Sprintf("%s is a CNAME to %s, not to its DNS target %s", name, bare(first), bare(d.Target))
+	f.Detail = "If a CDN or proxy fronts the app, make sure its origin is the DNS target; otherwise requests do not reach Heroku."
+	return f
+}
+
+func apexVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) report.Finding {
+	d := s.Domain
+	if d.Bare() {
+		f.Status = report.StatusOK
+		f.Summary = fmt.Sprintf("apex domain with addresses %s", strings.Join(addrStrings(addrs), ", "))
+		return f
+	}
+	if s.TargetErr != nil || len(s.targetAddresses()) == 0 {
+		f.Status, f.Code = report.StatusUnknown, CodeTimeout
+		if s.TargetErr == nil {
+			f.Code = CodeNoRecords
+		}
+		f.Summary = fmt.Sprintf("cannot compare %s with its DNS target %s: the target did not resolve", name, bare(d.Target))
+		return f
+	}
+	if shareAny(addrs, s.targetAddresses()) {
+		f.Status = report.StatusOK
+		f.Summary = fmt.Sprintf("apex domain flattened (ALIAS/ANAME) to the addresses of its DNS target %s", bare(d.Target))
+		return f
+	}
+	f.Status, f.Code = report.StatusCritical, CodeApexMismatch
+	f.Summary = fmt.Sprintf("apex %s resolves to %s, none of them an address of its DNS target %s", name,
+		strings.Join(addrStrings(addrs), ", "), bare(d.Target))
+	f.Detail = "A root domain cannot hold a CNAME; it needs an ALIAS/ANAME record (or CNAME flattening) that follows the DNS target, whose addresses change."
+	f.Remedy = setRemedy(s)
+	return f
+}
+
+func staticVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) report.Finding {
+	d := s.Domain
+	f.Code = CodeStaticA
+	f.Remedy = setRemedy(s)
+	if d.Bare() {
+		f.Status = report.StatusInfo
+		f.Summary = fmt.Sprintf("%s has fixed A/AAAA records (%s), no CNAME", name, strings.Join(addrStrings(addrs), ", "))
+		f.Detail = "If this name serves a Heroku app, it must be a CNAME to the app's DNS target: Heroku's addresses change without notice."
+		return f
+	}
+	if s.TargetErr == nil && shareAny(addrs, s.targetAddresses()) {
+		f.Status = report.StatusWarning
+		f.Summary = fmt.Sprintf("%s has fixed A records (%s) copied from its DNS target: they break when Heroku's addresses change", name, strings.Join(addrStrings(addrs), ", "))
+		return f
+	}
+	f.Status = report.StatusCritical
+	f.Summary = fmt.Sprintf("%s has fixed A records (%s) that are not its DNS target's addresses", name, strings.Join(addrStrings(addrs), ", "))
+	f.Detail = "Requests go to whatever those addresses are, not to Heroku's router for this app."
+	return f
+}
+
+// aaaaRule flags AAAA records that lead away from Heroku, which serves
+// custom domains over IPv4 only: IPv6 clients and Let's Encrypt's validation
+// (which prefers IPv6) go elsewhere, and ACM stalls.
+func aaaaRule(s *Snapshot) (report.Finding, bool) {
+	d := s.Domain
+	if d.Bare() || s.AAAA == nil || s.AAAAErr != nil || len(s.AAAA.Records) == 0 {
+		return report.Finding{}, false
+	}
+	if d.Target != "" && slices.ContainsFunc(s.AAAA.Chain, func(c string) bool { return sameName(c, d.Target) }) {
+		return report.Finding{}, false // they are the target's own
+	}
+	var away []net.IP
+	target := s.targetAddresses()
+	for _, ip := range s.AAAA.Addresses() {
+		if !slices.ContainsFunc(target, ip.Equal) {
+			away = append(away, ip)
+		}
+	}
+	if len(away) == 0 {
+		return report.Finding{}, false
+	}
+	f := report.Finding{Check: "dns.aaaa", Status: report.StatusWarning, Code: CodeTargetMismatch, Docs: docsACM, Data: evidence(s),
+		Summary: fmt.Sprintf("%s has AAAA records (%s) that point away from Heroku", d.Hostname, strings.Join(addrStrings(away), ", ")),
+		Detail:  "Heroku serves custom domains over IPv4: IPv6 visitors and Let's Encrypt's validation, which prefers IPv6, reach another host, so ACM stalls.",
+		Remedy:  fmt.Sprintf("Delete the AAAA records of %s %s", d.Hostname, provider(s))}
+	if d.ACM {
+		f.Summary += "; ACM validation will stall"
+	}
+	return f, true
+}
+
+// CAAAllows tells whether a relevant CAA set lets ca issue (RFC 8659): an
+// empty set allows every CA; for a wildcard name issuewild, when present,
+// replaces issue.
+func CAAAllows(records []*dns.CAA, wildcard bool, ca string) bool {
+	var issue, wild []*dns.CAA
+	for _, r := range records {
+		switch strings.ToLower(r.Tag) {
+		case "issue":
+			issue = append(issue, r)
+		case "issuewild":
+			wild = append(wild, r)
+		}
+	}
+	set := issue
+	if wildcard && len(wild) > 0 {
+		set = wild
+	}
+	if len(set) == 0 {
+		return true
+	}
+	for _, r := range set {
+		domain := strings.TrimSpace(strings.SplitN(r.Value, ";", 2)[0])
+		if strings.EqualFold(domain, ca) {
+			return true
+		}
+	}
+	return false
+}
+
+func caaRule(s *Snapshot) (report.Finding, bool) {
+	d := s.Domain
+	f := report.Finding{Check: "dns.caa", Docs: docsACM}
+	tag := "issue"
+	if d.Wildcard() {
+		tag = "issuewild"
+	}
+	if s.CAAErr != nil {
+		if !d.ACM {
+			return f, false
+		}
+		f.Status, f.Code = report.StatusUnknown, CodeTimeout
+		f.Summary = fmt.Sprintf("could not read the CAA records of %s: %v", d.Hostname, s.CAAErr)
+		return f, true
+	}
+	c := s.CAA
+	var lines []string
+	for _, rr := range c.Answers {
+		lines = append(lines, rr.String())
+	}
+	f.Data = map[string]any{"records": orEmpty(lines), "acm": d.ACM}
+	if c.At != "" {
+		f.Data["found_at"] = bare(c.At)
+	}
+	if c.FailedAt != "" {
+		f.Code = CodeCAABlocksACM
+		f.Summary = fmt.Sprintf("the CAA lookup of %s fails (%s): a CA must then refuse to issue", bare(c.FailedAt), dns.RcodeToString[c.Rcode])
+		f.Remedy = fmt.Sprintf("Fix the nameservers of %s so that CAA queries answer (NOERROR, even empty)", bare(c.FailedAt))
+		switch {
+		case d.ACM:
+			f.Status = report.StatusCritical
+			f.Summary += ", so ACM cannot renew or issue"
+		default:
+			f.Status = report.StatusWarning
+		}
+		return f, true
+	}
+	if CAAAllows(c.Records, d.Wildcard(), LetsEncrypt) {
+		if !d.ACM && len(c.Records) == 0 {
+			return f, false
+		}
+		f.Status = report.StatusOK
+		if len(c.Records) == 0 {
+			f.Summary = "no CAA record: Let's Encrypt (ACM) may issue"
+		} else {
+			f.Summary = fmt.Sprintf("the CAA records at %s allow Let's Encrypt (ACM)", bare(c.At))
+		}
+		return f, true
+	}
+	f.Code = CodeCAABlocksACM
+	f.Summary = fmt.Sprintf("the CAA records at %s do not allow Let's Encrypt", bare(c.At))
+	f.Remedy = fmt.Sprintf("Add %s. CAA 0 %s \"%s\" %s", bare(c.At), tag, LetsEncrypt, provider(s))
+	switch {
+	case d.ACM:
+		f.Status = report.StatusCritical
+		f.Summary += ": ACM cannot issue or renew the certificate"
+	case d.Bare() && looksHeroku(s):
+		f.Status = report.StatusWarning
+		f.Summary += ": Heroku ACM could not issue a certificate for it"
+	default:
+		f.Status = report.StatusInfo
+		f.Summary += " (only matters with Heroku ACM)"
+	}
+	return f, true
+}
+
+func looksHeroku(s *Snapshot) bool {
+	if s.A == nil {
+		return false
+	}
+	return slices.ContainsFunc(s.A.Chain, func(c string) bool { return isHerokuDNS(c) || isHerokuApp(c) || isHerokuSSL(c) })
+}
