@@ -96,7 +96,11 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 		}
 		apps = []string{app}
 	}
-	deps := diagnose.Deps{API: client, Redactor: f.Redactor, Runner: runner.Runner{Now: f.Now}}
+	checks, err := diagnoseChecks(f, opts)
+	if err != nil {
+		return err
+	}
+	deps := diagnose.Deps{API: client, Redactor: f.Redactor, Runner: runner.Runner{Now: f.Now}, Checks: checks}
 	dopts := diagnose.Options{Apps: apps, Parts: opts.Parts, Now: f.Now, Certs: opts.Certs, MissingAppIsFinding: fromTeam}
 	r := run{f: f, opts: opts.CommonOptions, apps: apps,
 		collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
@@ -134,4 +138,18 @@ func apiUsageNote(c *heroku.Client) string {
 		n += fmt.Sprintf(", %d left of the account's 4,500 an hour", rem)
 	}
 	return n
+}
+
+// diagnoseChecks wires the parts beyond the platform rules.
+func diagnoseChecks(f *Factory, opts *DiagnoseOptions) ([]diagnose.Check, error) {
+	var checks []diagnose.Check
+	wants := func(c report.Category) bool { return slices.Contains(opts.Parts, c) }
+	if wants(report.CategoryDNS) {
+		res, err := f.resolver(opts.Resolver)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, &diagnose.DNSPart{Resolver: res})
+	}
+	return checks, nil
 }

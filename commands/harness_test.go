@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/termui"
 )
-
-var testNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 // harness runs the CLI in-process with buffers for streams, a map for the
 // environment and canned git output.
@@ -26,18 +25,33 @@ type harness struct {
 	out    bytes.Buffer
 	errOut bytes.Buffer
 	now    func() time.Time
+
+	resolvConf string
 }
 
+// newHarness points the system resolver at loopback, so no test can send
+// a DNS query beyond it even when a flag is forgotten.
 func newHarness(t *testing.T) *harness {
-	return &harness{t: t, env: map[string]string{}, home: t.TempDir(), now: time.Now}
+	h := &harness{t: t, env: map[string]string{}, home: t.TempDir(), now: time.Now}
+	rc := filepath.Join(h.home, "resolv.conf")
+	if err := os.WriteFile(rc, []byte("nameserver 127.0.0.1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.resolvConf = rc
+	return h
 }
 
 func (h *harness) factory() *Factory {
 	h.out.Reset()
 	h.errOut.Reset()
 	return &Factory{
-		IO:   termui.Test(strings.NewReader(h.stdin), &h.out, &h.errOut),
-		Env:  func(k string) string { return h.env[k] },
+		IO: termui.Test(strings.NewReader(h.stdin), &h.out, &h.errOut),
+		Env: func(k string) string {
+			if k == "HEROKU_CHECKUP_RESOLV_CONF" && h.env[k] == "" {
+				return h.resolvConf
+			}
+			return h.env[k]
+		},
 		Home: h.home,
 		Git: func(_ context.Context, args ...string) (string, error) {
 			if strings.Join(args, " ") == "remote -v" && h.git != "" {
@@ -76,5 +90,3 @@ func findCode(r report.Report, code, subject string) (report.Finding, bool) {
 	}
 	return report.Finding{}, false
 }
-
-var _ = heroku.DefaultAPIURL

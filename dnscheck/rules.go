@@ -246,6 +246,13 @@ func targetRule(s *Snapshot) report.Finding {
 		f.Summary = fmt.Sprintf("the CNAME chain of %s %s: it never resolves", name, what)
 		f.Remedy = setRemedy(s)
 		return f
+	case slices.ContainsFunc(a.Chain, isHerokuSSL):
+		// Retired endpoints stop resolving: whatever the end of the chain
+		// answers, the record to change is the same.
+		f.Status, f.Code = report.StatusCritical, CodeCNAMEHerokuSSL
+		f.Summary = fmt.Sprintf("%s is a CNAME to %s, a retired SSL Endpoint (*.herokussl.com) that no longer serves the app", name, bare(a.Chain[0]))
+		f.Remedy = setRemedy(s)
+		return f
 	case a.Rcode == dns.RcodeNameError:
 		f.Status, f.Code = report.StatusCritical, CodeNXDomain
 		if len(a.Chain) > 0 {
@@ -295,11 +302,6 @@ func cnameVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) re
 		if !sameName(first, d.Target) {
 			f.Summary += fmt.Sprintf(" (through %s)", bare(first))
 		}
-		return f
-	case slices.ContainsFunc(a.Chain, isHerokuSSL):
-		f.Status, f.Code = report.StatusCritical, CodeCNAMEHerokuSSL
-		f.Summary = fmt.Sprintf("%s is a CNAME to %s, a retired SSL Endpoint (*.herokussl.com) that no longer serves the app", name, bare(first))
-		f.Remedy = setRemedy(s)
 		return f
 	case isHerokuApp(first):
 		f.Status, f.Code = report.StatusWarning, CodeCNAMEHerokuApp

@@ -72,7 +72,7 @@ func Sections(snaps []*Snapshot, dig bool) []report.Section {
 		}
 		rows = append(rows, row)
 	}
-	out := []report.Section{{Title: "DNS", Header: header, Rows: rows}}
+	out := []report.Section{{Title: "Domains and the record to set", Header: header, Rows: rows}}
 	if dig {
 		out = append(out, report.Section{Title: "DNS answers (dig)", Text: DigText(snaps)})
 	}
