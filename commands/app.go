@@ -23,6 +23,7 @@ func NewApp(f *Factory) *cli.App {
 		OnUsageError:   onUsageError,
 		Commands: []*cli.Command{
 			newDiagnoseCommand(f, nil),
+			newCertsCheckCommand(f, nil),
 			newDNSCheckCommand(f, nil),
 			newVersionCommand(f),
 		},

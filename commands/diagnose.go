@@ -151,5 +151,12 @@ func diagnoseChecks(f *Factory, opts *DiagnoseOptions) ([]diagnose.Check, error)
 		}
 		checks = append(checks, &diagnose.DNSPart{Resolver: res})
 	}
+	if wants(report.CategoryTLS) {
+		part, err := f.tlsPart(opts.CommonOptions, opts.Certs.WarnDays, opts.Certs.CritDays)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, part)
+	}
 	return checks, nil
 }

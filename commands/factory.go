@@ -36,6 +36,9 @@ type Factory struct {
 	// Redactor collects the run's secrets (the token, config var values) so
 	// that neither a report nor an error line can print them.
 	Redactor *report.Redactor
+	// TLSPort is the port app domains are dialled on (443; the sandbox's
+	// listeners live elsewhere on loopback).
+	TLSPort string
 }
 
 // NewSystemFactory is the real process: its streams, environment, git.

@@ -27,6 +27,7 @@ type harness struct {
 	now    func() time.Time
 
 	resolvConf string
+	tlsPort    string
 }
 
 // newHarness points the system resolver at loopback, so no test can send
@@ -62,6 +63,7 @@ func (h *harness) factory() *Factory {
 		Now:      h.now,
 		Build:    BuildInfo{Version: "1.2.3-test", Commit: "abc1234", Date: "2026-11-23T00:00:00Z"},
 		Redactor: report.NewRedactor(),
+		TLSPort:  h.tlsPort,
 	}
 }
 

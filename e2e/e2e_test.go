@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -139,4 +140,21 @@ func need(t *testing.T, name string, pkg string) string {
 	}
 	t.Fatalf("%s not found: install Debian's %s package (./scripts/test installs it, then runs these tests)", name, pkg)
 	return ""
+}
+
+// startDaemon starts a server in its own process group and kills the whole
+// group when the test ends: nginx and nsd fork workers that would outlive
+// their master and hold the test's output open.
+func startDaemon(t *testing.T, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
 }

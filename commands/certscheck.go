@@ -1,0 +1,125 @@
+package commands
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/heroku-checkup/heroku-checkup/diagnose"
+	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/runner"
+	"github.com/heroku-checkup/heroku-checkup/sslcheck"
+	"github.com/heroku-checkup/heroku-checkup/termui"
+)
+
+// CertsCheckOptions are certs-check's flags and arguments.
+type CertsCheckOptions struct {
+	CommonOptions
+	Hosts    []sslcheck.Target
+	WarnDays int
+	CritDays int
+}
+
+func certFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.IntFlag{Name: "warn-days", Value: 30, Usage: "certificate expiry: warning under this many days"},
+		&cli.IntFlag{Name: "crit-days", Value: 7, Usage: "certificate expiry: critical under this many days"},
+	}
+}
+
+func readCertDays(c *cli.Context) (int, int, error) {
+	warn, crit := c.Int("warn-days"), c.Int("crit-days")
+	if crit < 0 || warn < crit {
+		return 0, 0, usagef("--warn-days (%d) must be at least --crit-days (%d), both non-negative", warn, crit)
+	}
+	return warn, crit, nil
+}
+
+func newCertsCheckCommand(f *Factory, runF func(*cli.Context, *CertsCheckOptions) error) *cli.Command {
+	return &cli.Command{
+		Name:         "certs-check",
+		Usage:        "handshake with each custom domain of the app (or each HOST[:PORT] argument) and check its certificate",
+		UsageText:    "heroku-checkup certs-check [-a APP | HOST[:PORT] ...] [options]",
+		Flags:        append(commonFlags(false), certFlags()...),
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			common, err := readCommon(c, false)
+			if err != nil {
+				return err
+			}
+			opts := &CertsCheckOptions{CommonOptions: common}
+			if opts.WarnDays, opts.CritDays, err = readCertDays(c); err != nil {
+				return err
+			}
+			for _, arg := range c.Args().Slice() {
+				if strings.HasPrefix(arg, "-") {
+					return usagef("options go before the hosts: heroku-checkup certs-check %s HOST ...", arg)
+				}
+				t, err := parseHostPort(arg)
+				if err != nil {
+					return err
+				}
+				opts.Hosts = append(opts.Hosts, t)
+			}
+			if len(opts.Hosts) > 0 && len(opts.Apps) > 0 {
+				return usagef("give either -a APP or HOST arguments, not both")
+			}
+			if runF != nil {
+				return runF(c, opts)
+			}
+			return runCertsCheck(c.Context, f, opts)
+		},
+	}
+}
+
+// parseHostPort reads HOST, HOST:PORT or [IPv6]:PORT.
+func parseHostPort(arg string) (sslcheck.Target, error) {
+	host, port := arg, "443"
+	if h, p, err := net.SplitHostPort(arg); err == nil {
+		host, port = h, p
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return sslcheck.Target{}, usagef("%q: the port must be a number from 1 to 65535", arg)
+	}
+	if net.ParseIP(host) == nil && !validHostname(host) {
+		return sslcheck.Target{}, usagef("%q is not a host name or address", arg)
+	}
+	return sslcheck.Target{Host: strings.ToLower(host), Port: port}, nil
+}
+
+// tlsPart builds the TLS part with the run's resolver and trust pools.
+func (f *Factory) tlsPart(common CommonOptions, warn, crit int) (*diagnose.TLSPart, error) {
+	res, err := f.resolver(common.Resolver)
+	if err != nil {
+		return nil, err
+	}
+	roots, inter, err := sslcheck.LoadRoots(common.CAFile)
+	if err != nil {
+		return nil, usagef("--ca-file: %v", err)
+	}
+	return &diagnose.TLSPart{Config: sslcheck.Config{Resolver: res, Roots: roots, Intermediates: inter},
+		WarnDays: warn, CritDays: crit, Now: f.Now, Port: f.TLSPort}, nil
+}
+
+func runCertsCheck(ctx context.Context, f *Factory, opts *CertsCheckOptions) error {
+	part, err := f.tlsPart(opts.CommonOptions, opts.WarnDays, opts.CritDays)
+	if err != nil {
+		return err
+	}
+	if len(opts.Hosts) > 0 {
+		r := run{f: f, opts: opts.CommonOptions, apps: []string{},
+			collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
+				fs := runner.Runner{Progress: p, Now: f.Now}.Run(ctx, part.TargetJobs(opts.Hosts))
+				return fs, part.Sections(), nil
+			}}
+		return r.execute(ctx)
+	}
+	// With an app, the API's own view of its certificates comes too: ACM
+	// status and SNI expiry catch a problem even when DNS is broken.
+	return runAppParts(ctx, f, opts.CommonOptions, []diagnose.Check{part,
+		&diagnose.APICertsPart{Certs: diagnose.CertThresholds{WarnDays: opts.WarnDays, CritDays: opts.CritDays}, Now: f.Now}}, report.CategoryTLS)
+}

@@ -1,0 +1,357 @@
+package sslcheck
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/dnscheck"
+	"github.com/heroku-checkup/heroku-checkup/dnscheck/dnszone"
+	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/sslcheck/certgen"
+)
+
+const day = 24 * time.Hour
+
+// fixtures: one test PKI and a leaf per case of the issue.
+type fixtures struct {
+	pki, other *certgen.PKI
+	roots      *x509.CertPool
+	now        time.Time
+	chains     map[string][]*certgen.Cert // SNI name -> served chain
+	splitOld   []*certgen.Cert            // what the second address of split.test serves
+}
+
+var fx = newFixtures()
+
+func newFixtures() *fixtures {
+	now := time.Now()
+	f := &fixtures{pki: certgen.NewPKI("Test"), other: certgen.NewPKI("Unknown"), now: now, chains: map[string][]*certgen.Cert{}}
+	f.roots = x509.NewCertPool()
+	f.roots.AddCert(f.pki.Root.Cert)
+	leaf := func(name string, o certgen.Options) *certgen.Cert {
+		if o.DNSNames == nil {
+			o.DNSNames = []string{name}
+		}
+		if o.NotBefore.IsZero() {
+			o.NotBefore = now.Add(-30 * day)
+		}
+		if o.NotAfter.IsZero() {
+			o.NotAfter = now.Add(80 * day)
+		}
+		return f.pki.Leaf(o)
+	}
+	in := f.pki.Intermediate
+	f.chains["good.test"] = []*certgen.Cert{leaf("good.test", certgen.Options{}), in}
+	f.chains["expired.test"] = []*certgen.Cert{leaf("expired.test", certgen.Options{NotBefore: now.Add(-100 * day), NotAfter: now.Add(-2 * day)}), in}
+	f.chains["soon5.test"] = []*certgen.Cert{leaf("soon5.test", certgen.Options{NotAfter: now.Add(5*day + time.Hour)}), in}
+	f.chains["soon20.test"] = []*certgen.Cert{leaf("soon20.test", certgen.Options{NotAfter: now.Add(20*day + time.Hour)}), in}
+	f.chains["future.test"] = []*certgen.Cert{leaf("future.test", certgen.Options{NotBefore: now.Add(3 * day), NotAfter: now.Add(90 * day)}), in}
+	f.chains["wrongname.test"] = []*certgen.Cert{leaf("wrongname.test", certgen.Options{DNSNames: []string{"other.test"}}), in}
+	f.chains["shop.acme.test"] = []*certgen.Cert{leaf("shop.acme.test", certgen.Options{DNSNames: []string{"*.herokuapp.com", "herokuapp.com"}}), in}
+	f.chains["selfsigned.test"] = []*certgen.Cert{certgen.MustNew(certgen.Options{CommonName: "selfsigned.test", DNSNames: []string{"selfsigned.test"},
+		NotBefore: now.Add(-day), NotAfter: now.Add(300 * day)}, nil)}
+	f.chains["nointer.test"] = []*certgen.Cert{leaf("nointer.test", certgen.Options{})}
+	f.chains["unknownca.test"] = []*certgen.Cert{f.other.Leaf(certgen.Options{DNSNames: []string{"unknownca.test"}}), f.other.Intermediate, f.other.Root}
+	f.chains["weakkey.test"] = []*certgen.Cert{leaf("weakkey.test", certgen.Options{RSABits: 1024}), in}
+	f.chains["sha1.test"] = []*certgen.Cert{leaf("sha1.test", certgen.Options{RSABits: 2048}), in}
+	// SHA-1 needs an RSA issuer: a separate RSA intermediate signs it.
+	rsaInter := certgen.MustNew(certgen.Options{CommonName: "Test RSA Issuing CA", IsCA: true, RSABits: 2048,
+		NotBefore: now.Add(-day), NotAfter: now.Add(400 * day)}, f.pki.Root)
+	f.chains["sha1.test"] = []*certgen.Cert{certgen.MustNew(certgen.Options{CommonName: "sha1.test", DNSNames: []string{"sha1.test"},
+		SigAlg: x509.SHA1WithRSA, NotBefore: now.Add(-day), NotAfter: now.Add(80 * day)}, rsaInter), rsaInter}
+	f.chains["disorder.test"] = []*certgen.Cert{leaf("disorder.test", certgen.Options{}), f.pki.Root, in}
+	f.chains["api.acme.test"] = []*certgen.Cert{leaf("api.acme.test", certgen.Options{}), in}
+	f.chains["split.test"] = []*certgen.Cert{leaf("split.test", certgen.Options{}), in}
+	f.splitOld = []*certgen.Cert{leaf("split.test", certgen.Options{NotAfter: now.Add(20*day + time.Hour)}), in}
+	return f
+}
+
+func (f *fixtures) rules() Rules {
+	return Rules{Now: f.now, Roots: f.roots, Intermediates: []*x509.Certificate{f.pki.Intermediate.Cert}}
+}
+
+func x509Chain(cs []*certgen.Cert) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range cs {
+		out = append(out, c.Cert)
+	}
+	return out
+}
+
+func codesOf(fs []report.Finding) map[string]report.Status {
+	m := map[string]report.Status{}
+	for _, f := range fs {
+		if f.Code != "" {
+			m[f.Code] = f.Status
+		}
+	}
+	return m
+}
+
+// TestRulesOnGeneratedCertificates judges literal snapshots: the chains
+// made above, as if served, with now injected.
+func TestRulesOnGeneratedCertificates(t *testing.T) {
+	cases := []struct {
+		host   string
+		custom bool
+		want   map[string]report.Status
+	}{
+		{"good.test", false, map[string]report.Status{}},
+		{"expired.test", false, map[string]report.Status{CodeExpired: report.StatusCritical}},
+		{"soon5.test", false, map[string]report.Status{CodeExpiring: report.StatusCritical}},
+		{"soon20.test", false, map[string]report.Status{CodeExpiring: report.StatusWarning}},
+		{"future.test", false, map[string]report.Status{CodeNotYetValid: report.StatusCritical}},
+		{"wrongname.test", false, map[string]report.Status{CodeHostnameMismatch: report.StatusCritical}},
+		{"shop.acme.test", true, map[string]report.Status{CodeHerokuWildcard: report.StatusCritical}},
+		{"selfsigned.test", false, map[string]report.Status{CodeUntrusted: report.StatusCritical}},
+		{"nointer.test", false, map[string]report.Status{CodeChainIncomplete: report.StatusCritical}},
+		{"unknownca.test", false, map[string]report.Status{CodeUntrusted: report.StatusCritical}},
+		{"weakkey.test", false, map[string]report.Status{CodeWeakKey: report.StatusCritical}},
+		{"sha1.test", false, map[string]report.Status{CodeWeakSignature: report.StatusCritical}},
+		{"disorder.test", false, map[string]report.Status{CodeChainIncomplete: report.StatusWarning}},
+	}
+	for _, c := range cases {
+		t.Run(c.host, func(t *testing.T) {
+			s := &Snapshot{Target: Target{Host: c.host, Port: "443", Custom: c.custom},
+				Addrs: []Addr{{Addr: "192.0.2.1:443", Version: tls.VersionTLS13, Cipher: tls.TLS_AES_128_GCM_SHA256, Chain: x509Chain(fx.chains[c.host])}}}
+			got := codesOf(Judge(s, fx.rules()))
+			if len(got) != len(c.want) {
+				t.Errorf("codes %v, want %v", got, c.want)
+			}
+			for code, st := range c.want {
+				if got[code] != st {
+					t.Errorf("%s: %s, want %s (all: %v)", code, got[code], st, got)
+				}
+			}
+		})
+	}
+}
+
+func TestUntrustedToldApart(t *testing.T) {
+	judge := func(host string) string {
+		s := &Snapshot{Target: Target{Host: host, Port: "443"}, Addrs: []Addr{{Addr: "192.0.2.1:443", Chain: x509Chain(fx.chains[host])}}}
+		for _, f := range Judge(s, fx.rules()) {
+			if f.Code == CodeUntrusted {
+				return f.Summary
+			}
+		}
+		return ""
+	}
+	if s := judge("selfsigned.test"); !strings.Contains(s, "self-signed") {
+		t.Errorf("self-signed: %q", s)
+	}
+	if s := judge("unknownca.test"); !strings.Contains(s, "unknown CA (Unknown Root CA)") {
+		t.Errorf("unknown CA: %q", s)
+	}
+}
+
+func TestGoodCertificateReportsDaysLeft(t *testing.T) {
+	s := &Snapshot{Target: Target{Host: "good.test", Port: "443"}, Addrs: []Addr{{Addr: "192.0.2.1:443", Version: tls.VersionTLS13, Chain: x509Chain(fx.chains["good.test"])}}}
+	fs := Judge(s, fx.rules())
+	var ok *report.Finding
+	for i := range fs {
+		if fs[i].Check == "tls.certificate" {
+			ok = &fs[i]
+		}
+	}
+	if ok == nil || ok.Status != report.StatusOK || !strings.Contains(ok.Summary, "(79 days left)") {
+		t.Fatalf("good certificate: %+v", ok)
+	}
+	if ok.Data["sha256"] == "" || ok.Data["serial"] == "" || len(ok.Data["chain"].([]map[string]any)) != 2 {
+		t.Errorf("evidence: %v", ok.Data)
+	}
+}
+
+func TestThresholdsAreFlags(t *testing.T) {
+	s := &Snapshot{Target: Target{Host: "soon20.test", Port: "443"}, Addrs: []Addr{{Addr: "192.0.2.1:443", Chain: x509Chain(fx.chains["soon20.test"])}}}
+	r := fx.rules()
+	r.WarnDays, r.CritDays = 45, 21
+	if got := codesOf(Judge(s, r)); got[CodeExpiring] != report.StatusCritical {
+		t.Errorf("--crit-days 21 with 20 days left: %v", got)
+	}
+	r.WarnDays, r.CritDays = 10, 5
+	if got := codesOf(Judge(s, r)); len(got) != 0 {
+		t.Errorf("--warn-days 10 with 20 days left: %v", got)
+	}
+}
+
+func TestAPIMismatch(t *testing.T) {
+	s := &Snapshot{Target: Target{Host: "api.acme.test", Port: "443", App: "acme", APICerts: []*x509.Certificate{fx.chains["good.test"][0].Cert}},
+		Addrs: []Addr{{Addr: "192.0.2.1:443", Chain: x509Chain(fx.chains["api.acme.test"])}}}
+	if got := codesOf(Judge(s, fx.rules())); got[CodeMismatchAPI] != report.StatusWarning {
+		t.Errorf("mismatch: %v", got)
+	}
+	s.Target.APICerts = []*x509.Certificate{fx.chains["api.acme.test"][0].Cert}
+	if got := codesOf(Judge(s, fx.rules())); len(got) != 0 {
+		t.Errorf("match: %v", got)
+	}
+}
+
+// ---- the network half: real handshakes on loopback ----
+
+// tlsServer serves every fixture chain by SNI on 127.0.0.1 (and, with a
+// second certificate, on 127.0.0.2 at the same port).
+func tlsServer(t *testing.T, ip string, port int, chains map[string][]*certgen.Cert, cfg func(*tls.Config)) int {
+	t.Helper()
+	certs := map[string]tls.Certificate{}
+	for name, ch := range chains {
+		certs[name] = certgen.TLS(ch[0], ch[1:]...)
+	}
+	tc := &tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if c, ok := certs[h.ServerName]; ok {
+			return &c, nil
+		}
+		c := certs["good.test"]
+		return &c, nil
+	}}
+	if cfg != nil {
+		cfg(tc)
+	}
+	l, err := tls.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)), tc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				c.(*tls.Conn).Handshake()
+				c.Close()
+			}()
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// silentServer accepts connections and never says a word.
+func silentServer(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-done; c.Close() }()
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func TestHandshakesOnLoopback(t *testing.T) {
+	zone, err := dnszone.Start(dnszone.Options{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(zone.Close) // after the parallel subtests, not when this function returns
+	for name := range fx.chains {
+		zone.MustAdd(name + ". 60 IN A 127.0.0.1")
+	}
+	zone.MustAdd("legacy.test. 60 IN A 127.0.0.1", "silent.test. 60 IN A 127.0.0.1", "closed.test. 60 IN A 127.0.0.1",
+		"split.test. 60 IN A 127.0.0.1", "split.test. 60 IN A 127.0.0.2")
+	res := dnscheck.NewResolver(dnscheck.Config{Servers: []string{zone.Addr}})
+
+	port := tlsServer(t, "127.0.0.1", 0, fx.chains, nil)
+	// split.test: 127.0.0.2 serves another certificate on the same port.
+	other := map[string][]*certgen.Cert{"good.test": fx.splitOld, "split.test": fx.splitOld}
+	tlsServer(t, "127.0.0.2", port, other, nil)
+	legacyPort := tlsServer(t, "127.0.0.1", 0, map[string][]*certgen.Cert{"good.test": fx.chains["good.test"]}, func(c *tls.Config) {
+		c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
+	})
+	silent := silentServer(t)
+	closed := func() int { l, _ := net.Listen("tcp", "127.0.0.1:0"); p := l.Addr().(*net.TCPAddr).Port; l.Close(); return p }()
+
+	cfg := Config{Resolver: res, HandshakeTimeout: 500 * time.Millisecond, DialTimeout: time.Second}
+	cases := []struct {
+		host string
+		port int
+		want map[string]report.Status
+	}{
+		{"good.test", port, map[string]report.Status{}},
+		{"expired.test", port, map[string]report.Status{CodeExpired: report.StatusCritical}},
+		{"soon5.test", port, map[string]report.Status{CodeExpiring: report.StatusCritical}},
+		{"soon20.test", port, map[string]report.Status{CodeExpiring: report.StatusWarning}},
+		{"future.test", port, map[string]report.Status{CodeNotYetValid: report.StatusCritical}},
+		{"wrongname.test", port, map[string]report.Status{CodeHostnameMismatch: report.StatusCritical}},
+		{"selfsigned.test", port, map[string]report.Status{CodeUntrusted: report.StatusCritical}},
+		{"nointer.test", port, map[string]report.Status{CodeChainIncomplete: report.StatusCritical}},
+		{"unknownca.test", port, map[string]report.Status{CodeUntrusted: report.StatusCritical}},
+		{"weakkey.test", port, map[string]report.Status{CodeWeakKey: report.StatusCritical}},
+		{"sha1.test", port, map[string]report.Status{CodeWeakSignature: report.StatusCritical}},
+		{"legacy.test", legacyPort, map[string]report.Status{CodeLegacyProtocol: report.StatusCritical}},
+		{"silent.test", silent, map[string]report.Status{report.CodeTimeout: report.StatusUnknown}},
+		{"closed.test", closed, map[string]report.Status{CodeConnectFailed: report.StatusCritical}},
+		{"split.test", port, map[string]report.Status{CodeAddressesDiffer: report.StatusWarning, CodeExpiring: report.StatusWarning}},
+		{"missing.test", port, map[string]report.Status{CodeConnectFailed: report.StatusCritical}},
+	}
+	for _, c := range cases {
+		t.Run(c.host, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			s := Collect(ctx, cfg, Target{Host: c.host, Port: strconv.Itoa(c.port)})
+			got := codesOf(Judge(s, fx.rules()))
+			if len(got) != len(c.want) {
+				t.Errorf("codes %v, want %v", got, c.want)
+			}
+			for code, st := range c.want {
+				if got[code] != st {
+					t.Errorf("%s: %q, want %s (all %v)", code, got[code], st, got)
+				}
+			}
+		})
+	}
+}
+
+func TestHerokuWildcardOnTheWire(t *testing.T) {
+	zone, err := dnszone.Start(dnszone.Options{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zone.Close()
+	zone.MustAdd("shop.acme.test. 60 IN CNAME acme.herokuapp.com.", "acme.herokuapp.com. 60 IN A 127.0.0.1")
+	port := tlsServer(t, "127.0.0.1", 0, fx.chains, nil)
+	cfg := Config{Resolver: dnscheck.NewResolver(dnscheck.Config{Servers: []string{zone.Addr}})}
+	s := Collect(context.Background(), cfg, Target{Host: "shop.acme.test", Port: strconv.Itoa(port), App: "acme", Custom: true})
+	var f report.Finding
+	for _, x := range Judge(s, fx.rules()) {
+		if x.Code == CodeHerokuWildcard {
+			f = x
+		}
+	}
+	if f.Status != report.StatusCritical || !strings.Contains(f.Summary, "acme.herokuapp.com instead of its DNS target") {
+		t.Errorf("heroku wildcard: %+v", f)
+	}
+	if f.Data["protocol"] != "TLS 1.3" || f.Data["sha256"] == "" {
+		t.Errorf("evidence: %v", f.Data)
+	}
+}
+
+func TestSectionsOneRowPerDomain(t *testing.T) {
+	s := &Snapshot{Target: Target{Host: "good.test", Port: "443"}, Addrs: []Addr{{Addr: "192.0.2.1:443", Version: tls.VersionTLS13, Chain: x509Chain(fx.chains["good.test"])}}}
+	secs := Sections([]*Snapshot{s}, fx.rules())
+	if len(secs) != 1 || len(secs[0].Rows) != 1 {
+		t.Fatalf("sections: %+v", secs)
+	}
+	row := strings.Join(secs[0].Rows[0], "|")
+	for _, want := range []string{"good.test", "Test Issuing CA", "(79d)", "|2|", "TLS 1.3", "ok"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("row %q lacks %q", row, want)
+		}
+	}
+}
