@@ -274,7 +274,12 @@ func TestHandshakesOnLoopback(t *testing.T) {
 		c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
 	})
 	silent := silentServer(t)
-	closed := func() int { l, _ := net.Listen("tcp", "127.0.0.1:0"); p := l.Addr().(*net.TCPAddr).Port; l.Close(); return p }()
+	closed := func() int {
+		l, _ := net.Listen("tcp", "127.0.0.1:0")
+		p := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		return p
+	}()
 
 	cfg := Config{Resolver: res, HandshakeTimeout: 500 * time.Millisecond, DialTimeout: time.Second}
 	cases := []struct {
