@@ -25,6 +25,7 @@ func NewApp(f *Factory) *cli.App {
 			newDiagnoseCommand(f, nil),
 			newCertsCheckCommand(f, nil),
 			newDNSCheckCommand(f, nil),
+			newLogsCheckCommand(f, nil),
 			newVersionCommand(f),
 		},
 		CustomAppHelpTemplate: appHelpTemplate,

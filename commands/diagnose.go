@@ -96,7 +96,7 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 		}
 		apps = []string{app}
 	}
-	checks, err := diagnoseChecks(f, opts)
+	checks, err := diagnoseChecks(f, opts, client)
 	if err != nil {
 		return err
 	}
@@ -141,9 +141,15 @@ func apiUsageNote(c *heroku.Client) string {
 }
 
 // diagnoseChecks wires the parts beyond the platform rules.
-func diagnoseChecks(f *Factory, opts *DiagnoseOptions) ([]diagnose.Check, error) {
+func diagnoseChecks(f *Factory, opts *DiagnoseOptions, client diagnose.API) ([]diagnose.Check, error) {
 	var checks []diagnose.Check
 	wants := func(c report.Category) bool { return slices.Contains(opts.Parts, c) }
+	if wants(report.CategoryLogs) {
+		if err := checkLogsFile(opts.LogsFile); err != nil {
+			return nil, err
+		}
+		checks = append(checks, &diagnose.LogsPart{API: client, File: opts.LogsFile, Stdin: f.IO.In})
+	}
 	if wants(report.CategoryDNS) {
 		res, err := f.resolver(opts.Resolver)
 		if err != nil {

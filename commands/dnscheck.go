@@ -8,6 +8,7 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/diagnose"
 	"github.com/heroku-checkup/heroku-checkup/dnscheck"
+	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/runner"
 	"github.com/heroku-checkup/heroku-checkup/termui"
@@ -120,6 +121,10 @@ func runAppParts(ctx context.Context, f *Factory, opts CommonOptions, checks []d
 	if err != nil {
 		return err
 	}
+	return runAppPartsWith(ctx, f, client, opts, checks, parts...)
+}
+
+func runAppPartsWith(ctx context.Context, f *Factory, client *heroku.Client, opts CommonOptions, checks []diagnose.Check, parts ...report.Category) error {
 	flagApp := ""
 	if len(opts.Apps) == 1 {
 		flagApp = opts.Apps[0]

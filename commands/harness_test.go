@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/termui"
 )
@@ -92,3 +93,5 @@ func findCode(r report.Report, code, subject string) (report.Finding, bool) {
 	}
 	return report.Finding{}, false
 }
+
+func apiApp(api *herokutest.Server, name string) *herokutest.AppFixture { return api.App(name) }

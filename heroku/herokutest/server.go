@@ -368,3 +368,10 @@ func (s *Server) serveLogs(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 	}
 }
+
+// App returns the fixture of a registered app, to change it in a test.
+func (s *Server) App(name string) *AppFixture {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.apps[name]
+}
