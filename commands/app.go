@@ -23,6 +23,7 @@ func NewApp(f *Factory) *cli.App {
 		OnUsageError:   onUsageError,
 		Commands: []*cli.Command{
 			newDiagnoseCommand(f, nil),
+			newPgHealthCommand(f, nil),
 			newCertsCheckCommand(f, nil),
 			newDNSCheckCommand(f, nil),
 			newLogsCheckCommand(f, nil),

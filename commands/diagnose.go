@@ -4,14 +4,18 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	hk "github.com/heroku/heroku-go/v6"
 	"github.com/urfave/cli/v2"
 
 	"github.com/heroku-checkup/heroku-checkup/diagnose"
 	"github.com/heroku-checkup/heroku-checkup/heroku"
+	"github.com/heroku-checkup/heroku-checkup/pgcheck"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/runner"
+	"github.com/heroku-checkup/heroku-checkup/sandbox"
 	"github.com/heroku-checkup/heroku-checkup/termui"
 )
 
@@ -24,6 +28,9 @@ type DiagnoseOptions struct {
 	LogsFile    string
 	Demo        bool
 	Certs       diagnose.CertThresholds
+	DemoApps    int
+	DemoDomains int
+	DemoLatency sandbox.Options
 }
 
 func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) error) *cli.Command {
@@ -35,6 +42,11 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 		&cli.StringFlag{Name: "logs-file", Usage: "analyse saved logs from `FILE` (- for stdin) instead of the app's log session"},
 		&cli.IntFlag{Name: "warn-days", Value: 30, Usage: "certificate expiry warning threshold in days"},
 		&cli.IntFlag{Name: "crit-days", Value: 7, Usage: "certificate expiry critical threshold in days"},
+		&cli.BoolFlag{Name: "demo", Usage: "check the built-in simulated app on loopback (no credentials, no network)"},
+		// For the benchmarks: a bigger, slower sandbox.
+		&cli.IntFlag{Name: "demo-apps", Value: 1, Hidden: true},
+		&cli.IntFlag{Name: "demo-domains", Value: 4, Hidden: true},
+		&cli.StringFlag{Name: "demo-latency", Hidden: true, Usage: "api=80ms,dns=20ms,tls=60ms,logs=200ms"},
 	)
 	return &cli.Command{
 		Name:         "diagnose",
@@ -48,7 +60,11 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 				return err
 			}
 			opts := &DiagnoseOptions{CommonOptions: common, Team: c.String("team"), DatabaseURL: c.String("database-url"),
-				LogsFile: c.String("logs-file"), Certs: diagnose.CertThresholds{WarnDays: c.Int("warn-days"), CritDays: c.Int("crit-days")}}
+				LogsFile: c.String("logs-file"), Certs: diagnose.CertThresholds{WarnDays: c.Int("warn-days"), CritDays: c.Int("crit-days")},
+				Demo: c.Bool("demo"), DemoApps: c.Int("demo-apps"), DemoDomains: c.Int("demo-domains")}
+			if opts.DemoLatency, err = parseLatency(c.String("demo-latency")); err != nil {
+				return err
+			}
 			if opts.Certs.CritDays < 0 || opts.Certs.WarnDays < opts.Certs.CritDays {
 				return usagef("--warn-days (%d) must be at least --crit-days (%d), both non-negative", opts.Certs.WarnDays, opts.Certs.CritDays)
 			}
@@ -76,6 +92,27 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 }
 
 func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
+	var notes []string
+	if opts.Demo {
+		so := opts.DemoLatency
+		so.Apps, so.Domains = opts.DemoApps, opts.DemoDomains
+		sb, err := sandbox.Start(so)
+		if err != nil {
+			return fmt.Errorf("starting the sandbox: %w", err)
+		}
+		defer sb.Close()
+		f = demoFactory(f, sb)
+		if opts.Resolver == "" {
+			opts.Resolver = sb.DNS.Addr
+		}
+		if opts.CAFile == "" {
+			opts.CAFile = sb.CAFile
+		}
+		if len(opts.Apps) == 0 && opts.Team == "" {
+			opts.Apps = sb.Apps
+		}
+		notes = append(notes, "this is a simulated app: the built-in sandbox on loopback (fake Platform API, DNS, TLS and logs); no credentials were used and nothing left this machine")
+	}
 	client, err := f.APIClient()
 	if err != nil {
 		return err
@@ -102,7 +139,7 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 	}
 	deps := diagnose.Deps{API: client, Redactor: f.Redactor, Runner: runner.Runner{Now: f.Now}, Checks: checks}
 	dopts := diagnose.Options{Apps: apps, Parts: opts.Parts, Now: f.Now, Certs: opts.Certs, MissingAppIsFinding: fromTeam}
-	r := run{f: f, opts: opts.CommonOptions, apps: apps,
+	r := run{f: f, opts: opts.CommonOptions, apps: apps, notes: notes,
 		collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
 			deps.Runner.Progress = p
 			res, err := diagnose.Run(ctx, deps, dopts)
@@ -131,6 +168,53 @@ func teamApps(ctx context.Context, client *heroku.Client, team string) ([]string
 	return apps, nil
 }
 
+// demoFactory points the factory at the sandbox: its API and token, its
+// TLS port for the custom domains.
+func demoFactory(f *Factory, sb *sandbox.Sandbox) *Factory {
+	d := *f
+	env := f.Env
+	d.Env = func(k string) string {
+		switch k {
+		case "HEROKU_HOST":
+			return sb.API.URL
+		case "HEROKU_API_KEY":
+			return sandbox.Token
+		}
+		return env(k)
+	}
+	d.TLSPort = sb.TLSPort
+	return &d
+}
+
+// parseLatency reads the hidden --demo-latency (api=80ms,dns=20ms,...).
+func parseLatency(s string) (sandbox.Options, error) {
+	var o sandbox.Options
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		d, err := time.ParseDuration(v)
+		if !ok || err != nil {
+			return o, usagef("--demo-latency: %q is not NAME=DURATION", part)
+		}
+		switch k {
+		case "api":
+			o.APILatency = d
+		case "dns":
+			o.DNSLatency = d
+		case "tls":
+			o.TLSLatency = d
+		case "logs":
+			o.LogLatency = d
+		default:
+			return o, usagef("--demo-latency: unknown %q (api, dns, tls, logs)", k)
+		}
+	}
+	return o, nil
+}
+
 // apiUsageNote says what the run cost of the account's hourly API budget.
 func apiUsageNote(c *heroku.Client) string {
 	n := fmt.Sprintf("Platform API: %d requests", c.Requests())
@@ -156,6 +240,14 @@ func diagnoseChecks(f *Factory, opts *DiagnoseOptions, client diagnose.API) ([]d
 			return nil, err
 		}
 		checks = append(checks, &diagnose.DNSPart{Resolver: res})
+	}
+	if wants(report.CategoryPostgres) {
+		if opts.DatabaseURL != "" && !diagnose.IsPostgresURL(opts.DatabaseURL) {
+			return nil, usagef("--database-url is not a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL")
+		}
+		part := f.pgPart(opts.DatabaseURL, "", pgcheck.DefaultThresholds.LongQueryWarn, pgcheck.DefaultThresholds.LongQueryCrit)
+		part.Simulated = opts.Demo
+		checks = append(checks, part)
 	}
 	if wants(report.CategoryTLS) {
 		part, err := f.tlsPart(opts.CommonOptions, opts.Certs.WarnDays, opts.Certs.CritDays)

@@ -75,9 +75,24 @@ func acmRules(s *Snapshot, now time.Time) []report.Finding {
 		case "cert issued", "issued":
 			out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusOK,
 				Summary: "ACM certificate issued", Data: data})
+		case "":
+			// ACM leaves alone a domain that an uploaded certificate covers.
+			covered := ""
+			for _, e := range s.SniEndpoints {
+				if covers(e, d) && !IsACMCert(e) {
+					covered = e.Name
+				}
+			}
+			if covered != "" {
+				out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusOK,
+					Summary: fmt.Sprintf("not managed by ACM: the uploaded certificate %s covers it", covered), Data: data})
+			} else {
+				out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusInfo,
+					Summary: "ACM has no status for this domain yet", Remedy: refresh, Docs: docsACM, Data: data})
+			}
 		default:
 			out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusInfo,
-				Summary: fmt.Sprintf("ACM status %q%s", orDash(status), because(reason)), Docs: docsACM, Data: data})
+				Summary: fmt.Sprintf("ACM status %q%s", status, because(reason)), Docs: docsACM, Data: data})
 		}
 	}
 	return out

@@ -163,7 +163,7 @@ func Judge(s *Stats, app string, th Thresholds) []report.Finding {
 			data["last"] = c.Last.UTC().Format(time.RFC3339)
 		}
 		out = append(out, report.Finding{Check: "logs.codes", Category: report.CategoryLogs, Subject: c.Code, Status: status, Code: c.Code,
-			Summary: fmt.Sprintf("%s %s: %d times%s%s%s", c.Code, desc, c.Count, share, dynos, when),
+			Summary: fmt.Sprintf("%s: %s%s%s%s", desc, times(c.Count), share, dynos, when),
 			Remedy:  remedy, Docs: codeDocs(c.Code, desc), Data: data})
 	}
 	if len(s.Codes) == 0 {
@@ -385,4 +385,11 @@ func restartRules(s *Stats, app string, th Thresholds) []report.Finding {
 			Data:    map[string]any{"crashed": st.Crashed, "starting": st.Starting, "exits": st.Exits}})
 	}
 	return out
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
 }

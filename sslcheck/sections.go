@@ -18,7 +18,7 @@ func Sections(snaps []*Snapshot, r Rules) []report.Section {
 	var rows [][]string
 	for _, s := range snaps {
 		host := s.Target.Host
-		if s.Target.Port != "" && s.Target.Port != "443" {
+		if s.Target.App == "" && s.Target.Port != "" && s.Target.Port != "443" {
 			host += ":" + s.Target.Port
 		}
 		if s.ResolveErr != nil || len(s.Addrs) == 0 {

@@ -136,10 +136,12 @@ func SampleApp(name string, now time.Time) *AppFixture {
 		addon("heroku-postgresql", "heroku-postgresql:standard-0", []string{"DATABASE_URL"}),
 		addon("heroku-redis", "heroku-redis:premium-0", []string{"REDIS_URL"}),
 	}
+	// The hosts are loopback ports where nothing listens: a test that
+	// forgets to stub the database cannot reach beyond this machine.
 	f.ConfigVars = map[string]*string{
-		"DATABASE_URL":      Str("postgres://u3kf9:" + SampleSecrets[0] + "@ec2-52-1-2-3.compute-1.amazonaws.com:5432/d8k2j1"),
+		"DATABASE_URL":      Str("postgres://u3kf9:" + SampleSecrets[0] + "@127.0.0.1:9/d8k2j1"),
 		"STRIPE_SECRET_KEY": Str(SampleSecrets[1]),
-		"REDIS_URL":         Str("rediss://:" + SampleSecrets[2] + "@ec2-34-5-6-7.compute-1.amazonaws.com:25070"),
+		"REDIS_URL":         Str("rediss://:" + SampleSecrets[2] + "@127.0.0.1:9"),
 		"RACK_ENV":          Str("production"),
 		"WEB_CONCURRENCY":   Str("2"),
 	}

@@ -1,0 +1,103 @@
+package diagnose
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/pgcheck"
+	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/runner"
+)
+
+// PostgresPart checks every Postgres database of an app (each *_URL config
+// var holding a postgres URL: the primary, followers, attached databases),
+// or the one --database-url names; one job, one session per database.
+type PostgresPart struct {
+	DatabaseURL string // --database-url: this database instead of the app's
+	Plan        string // --plan for --database-url
+	Session     pgcheck.Session
+	Thresholds  pgcheck.Thresholds
+	Now         func() time.Time
+	Timeout     time.Duration // per database (default 30s)
+	// Simulated: the app is the sandbox, whose config vars name hosts
+	// beyond loopback; only --database-url may be checked.
+	Simulated bool
+}
+
+func (p *PostgresPart) Part() Part                 { return report.CategoryPostgres }
+func (p *PostgresPart) Needs() []Resource          { return []Resource{ResConfigVars, ResAddOns} }
+func (p *PostgresPart) Sections() []report.Section { return nil }
+
+// DatabaseURLSubject is the subject of the database --database-url names.
+const DatabaseURLSubject = "database-url"
+
+// TargetJobs builds one job per database.
+func (p *PostgresPart) TargetJobs(targets []pgcheck.Target) []runner.Job {
+	timeout := p.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	th := p.Thresholds
+	if th == (pgcheck.Thresholds{}) {
+		th = pgcheck.DefaultThresholds
+	}
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	var jobs []runner.Job
+	for _, t := range targets {
+		jobs = append(jobs, runner.Job{Name: "postgres " + t.Name, Check: "postgres.connection", Category: report.CategoryPostgres,
+			App: t.App, Subject: t.Name, Timeout: timeout,
+			Run: func(ctx context.Context) ([]report.Finding, error) {
+				s := pgcheck.Collect(ctx, t, p.Session)
+				return pgcheck.Judge(s, th, now()), nil
+			}})
+	}
+	return jobs
+}
+
+// IsPostgresURL tells whether a config var value is a Postgres URL.
+func IsPostgresURL(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") && u.Host != ""
+}
+
+func (p *PostgresPart) Jobs(_ context.Context, s *Snapshot) ([]runner.Job, error) {
+	if p.DatabaseURL != "" {
+		return p.TargetJobs([]pgcheck.Target{{Name: DatabaseURLSubject, URL: p.DatabaseURL, App: s.Name, Plan: p.Plan}}), nil
+	}
+	skip := func(subject, summary string) []runner.Job {
+		return []runner.Job{{Name: "postgres " + s.Name, Check: "postgres.connection", Category: report.CategoryPostgres, App: s.Name, Subject: subject,
+			Run: func(context.Context) ([]report.Finding, error) {
+				return []report.Finding{{Status: report.StatusSkipped, Summary: summary}}, nil
+			}}}
+	}
+	if p.Simulated {
+		return skip("DATABASE_URL", "the sandbox has no database: pass --database-url postgres://... to check a real Postgres"), nil
+	}
+	if !s.Has(ResConfigVars) {
+		return nil, s.Errs[ResConfigVars]
+	}
+	plans := map[string]string{}
+	for _, a := range s.PostgresAddOns() {
+		for _, v := range a.ConfigVars {
+			plans[v] = a.Plan
+		}
+	}
+	var targets []pgcheck.Target
+	for name, v := range s.ConfigVars {
+		if v == nil || !strings.HasSuffix(name, "_URL") || !IsPostgresURL(*v) {
+			continue
+		}
+		targets = append(targets, pgcheck.Target{Name: name, URL: *v, App: s.Name, Plan: plans[name]})
+	}
+	sort.Slice(targets, func(i, j int) bool { return targets[i].Name < targets[j].Name })
+	if len(targets) == 0 {
+		return skip(s.Name, "no Postgres database: no *_URL config var holds a postgres:// URL"), nil
+	}
+	return p.TargetJobs(targets), nil
+}

@@ -1,0 +1,183 @@
+package pgcheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/heroku-checkup/heroku-checkup/pgcheck/pgtest"
+	"github.com/heroku-checkup/heroku-checkup/report"
+)
+
+func collect(t *testing.T, url string, plan string) *Snapshot {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := Collect(ctx, Target{Name: "DATABASE_URL", URL: url, App: "acme-prod", Plan: plan}, Session{})
+	if s.ConnectErr != nil {
+		t.Fatalf("connect: %v", s.ConnectErr)
+	}
+	for part, err := range s.Errs {
+		t.Errorf("reading %s: %v", part, err)
+	}
+	return s
+}
+
+func find(fs []report.Finding, code, subject string) (report.Finding, bool) {
+	for _, f := range fs {
+		if f.Code == code && (subject == "" || f.Subject == subject) {
+			return f, true
+		}
+	}
+	return report.Finding{}, false
+}
+
+// TestRealServerProblems seeds every problem for real and checks that one
+// read-only session finds each, with the right subject.
+func TestRealServerProblems(t *testing.T) {
+	p := pgtest.SeedProblems(t)
+	s := collect(t, p.OwnerURL, "heroku-postgresql:mini")
+	th := DefaultThresholds
+	th.LongQueryWarn, th.LongQueryCrit = time.Second, time.Hour
+	th.XIDWarnAge = 10 // every real database is older than this: the rule on real ages
+	fs := Judge(s, th, time.Now())
+
+	want := []struct {
+		code, subject string
+		status        report.Status
+	}{
+		{CodeConnectionsHigh, "DATABASE_URL", report.StatusCritical},
+		{CodeLongRunningQuery, fmt.Sprintf("pid %d", p.LongPID), report.StatusWarning},
+		{CodeIdleInTx, fmt.Sprintf("pid %d", p.IdlePID), report.StatusWarning},
+		{CodeIdleInTx, fmt.Sprintf("pid %d", p.LockRootPID), report.StatusWarning},
+		{CodeBlockedQueries, fmt.Sprintf("pid %d", p.LockWaitPID), report.StatusCritical}, // waiting longer than --long-query
+		{CodeBlockedQueries, fmt.Sprintf("pid %d", p.LockTopPID), report.StatusCritical},
+		{CodeCacheHitLow, "DATABASE_URL", ""},
+		{CodeIndexHitLow, "DATABASE_URL", report.StatusCritical},
+		{CodeUnusedIndex, "public.big_payload_idx", report.StatusWarning},
+		{CodeDuplicateIndex, "public.big_val_b", report.StatusWarning},
+		{CodeInvalidIndex, "public.dups_val_key", report.StatusWarning},
+		{CodeTableBloat, "public.bloated", report.StatusCritical},
+		{CodeVacuumStale, "public.bloated", report.StatusWarning},
+		{CodeSeqScans, "public.big", report.StatusWarning},
+		{CodeSequenceExhaust, "public.order_no", report.StatusCritical},
+		{CodeSequenceExhaust, "public.legacy_id_seq", report.StatusWarning},
+		{CodeXIDWraparound, "database " + p.DB, report.StatusWarning},
+		{CodeSlowQueries, "", report.StatusWarning},
+		{CodePlanLimit, "DATABASE_URL", report.StatusCritical},
+	}
+	for _, w := range want {
+		f, ok := find(fs, w.code, w.subject)
+		if !ok {
+			t.Errorf("no %s on %q", w.code, w.subject)
+			continue
+		}
+		if w.status != "" && f.Status != w.status {
+			t.Errorf("%s on %s: %s, want %s (%s)", w.code, w.subject, f.Status, w.status, f.Summary)
+		}
+		if f.Remedy == "" {
+			t.Errorf("%s on %s has no remedy", w.code, w.subject)
+		}
+	}
+	// The chain is told whole: top waits for wait and root, root is the root.
+	f, _ := find(fs, CodeBlockedQueries, fmt.Sprintf("pid %d", p.LockTopPID))
+	if f.Data["root_pid"] != p.LockRootPID || !strings.Contains(f.Remedy, fmt.Sprint(p.LockRootPID)) {
+		t.Errorf("lock chain root: %v, remedy %q", f.Data["root_pid"], f.Remedy)
+	}
+	if s.OwnSessions != 1 {
+		t.Errorf("the checker held %d sessions, want 1", s.OwnSessions)
+	}
+	for _, f := range fs {
+		if f.Status == report.StatusUnknown {
+			t.Errorf("unknown finding with full privileges: %s %s", f.Code, f.Summary)
+		}
+	}
+}
+
+func TestSessionIsReadOnly(t *testing.T) {
+	e := pgtest.Clean(t)
+	conn, _, err := Connect(context.Background(), Target{Name: "DATABASE_URL", URL: e.OwnerURL}, Session{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(context.Background(), "CREATE TABLE should_fail (id int)")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "25006" {
+		t.Errorf("a write through the checker's session must fail read-only (25006), got %v", err)
+	}
+	var app, ro, st string
+	conn.QueryRow(context.Background(), "SELECT current_setting('application_name'), current_setting('default_transaction_read_only'), current_setting('statement_timeout')").Scan(&app, &ro, &st)
+	if app != "heroku-checkup" || ro != "on" || st != "10s" {
+		t.Errorf("session settings: application_name=%s read_only=%s statement_timeout=%s", app, ro, st)
+	}
+}
+
+func TestCleanDatabaseHasNoWarning(t *testing.T) {
+	e := pgtest.Clean(t)
+	s := collect(t, e.OwnerURL, "heroku-postgresql:standard-0")
+	for _, f := range Judge(s, DefaultThresholds, time.Now()) {
+		if f.Status == report.StatusWarning || f.Status == report.StatusCritical || f.Status == report.StatusUnknown {
+			t.Errorf("clean database: %s %s %s: %s", f.Status, f.Code, f.Subject, f.Summary)
+		}
+	}
+}
+
+// TestWithoutReadAllStats proves the privilege self-check: a role that
+// cannot see other sessions gets unknown, never a false ok.
+func TestWithoutReadAllStats(t *testing.T) {
+	p := pgtest.SeedProblems(t)
+	admin := pgtest.Connect(t, p.Admin)
+	defer admin.Close(context.Background())
+	pgtest.Exec(t, admin, "REVOKE ALL ON pg_stat_statements FROM PUBLIC")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := Collect(ctx, Target{Name: "DATABASE_URL", URL: p.NoStatURL}, Session{})
+	if s.ConnectErr != nil {
+		t.Fatal(s.ConnectErr)
+	}
+	th := DefaultThresholds
+	th.LongQueryWarn = time.Second
+	fs := Judge(s, th, time.Now())
+	for _, check := range []string{"postgres.privileges", "postgres.activity", "postgres.locks", "postgres.statements"} {
+		found := false
+		for _, f := range fs {
+			if f.Check == check {
+				found = true
+				if f.Status != report.StatusUnknown || f.Code != report.CodePermissionDenied {
+					t.Errorf("%s: %s %s (%s), want unknown PERMISSION_DENIED", check, f.Status, f.Code, f.Summary)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no %s finding", check)
+		}
+	}
+	if _, ok := find(fs, CodeLongRunningQuery, ""); ok {
+		t.Error("hidden sessions cannot be judged long")
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	base := pgtest.AdminURL(t)
+	for name, url := range map[string]string{
+		"closed port":  "postgres://u:secretpw@127.0.0.1:1/db",
+		"unknown role": pgtest.WithUserDB(base, "no_such_role_x", "postgres"),
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		s := Collect(ctx, Target{Name: "DATABASE_URL", URL: url}, Session{})
+		cancel()
+		fs := Judge(s, DefaultThresholds, time.Now())
+		if len(fs) != 1 || fs[0].Code != CodeUnreachable || fs[0].Status != report.StatusCritical {
+			t.Errorf("%s: %+v", name, fs)
+		}
+		if strings.Contains(fs[0].Summary, "secretpw") {
+			t.Errorf("%s: the password leaked into %q", name, fs[0].Summary)
+		}
+	}
+}

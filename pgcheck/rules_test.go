@@ -1,0 +1,221 @@
+package pgcheck
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
+)
+
+var now = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func i64(n int64) *int64 { return &n }
+
+// healthySnap is a literal snapshot of a database with nothing wrong.
+func healthySnap() *Snapshot {
+	return &Snapshot{
+		Target:     Target{Name: "DATABASE_URL", App: "acme-prod", Plan: "heroku-postgresql:standard-0"},
+		VersionNum: 160004, Version: "PostgreSQL 16.4 on x86_64", Database: "d1", User: "u1", ReadAllStat: true, OwnSessions: 1,
+		DBSize: 5 << 30,
+		Conn:   Connections{Total: 20, ByRole: 18, ByDatabase: 19, MaxConnections: 120, Reserved: 3, RoleLimit: -1, DatabaseLimit: -1},
+		Activity: []Backend{{PID: 10, User: "u1", State: "active", QuerySeconds: 0.2, XactSeconds: 0.2, StateSeconds: 0.2, Query: "SELECT 1"},
+			{PID: 11, User: "u1", State: "idle", StateSeconds: 500, Query: "SELECT 2"}},
+		Cache:      HitRate{Hit: 999_500, Read: 300},
+		IndexCache: HitRate{Hit: 999_900, Read: 50},
+		Indexes: []Index{
+			{Schema: "public", Table: "users", Name: "users_pkey", Scans: 1000, Size: 1 << 20, Unique: true, Primary: true, Valid: true, Constraint: true, TableOID: 1, Key: "1", AM: "btree"},
+			{Schema: "public", Table: "users", Name: "users_email_idx", Scans: 50, Size: 2 << 20, Valid: true, TableOID: 1, Key: "2", AM: "btree"},
+		},
+		Tables: []Table{{Schema: "public", Name: "users", LiveTuples: 100_000, DeadTuples: 500, RelTuples: 100_000, SeqScan: 3, IdxScan: 5000,
+			Size: 20 << 20, AutovacuumEnabled: true, VacThreshold: -1, VacScaleFactor: -1, FreezeMaxAge: -1, XIDAge: 5000}},
+		Databases:           []DatabaseAge{{Name: "d1", XIDAge: 1_000_000, MXIDAge: 10}},
+		Sequences:           []Sequence{{Schema: "public", Name: "users_id_seq", DataType: "bigint", LastValue: i64(100_000), MaxValue: 1<<63 - 1, Increment: 1, Column: "users.id", ColumnType: "bigint"}},
+		Settings:            Settings{FreezeMaxAge: 200_000_000, MXIDFreezeMaxAge: 400_000_000, VacThreshold: 50, VacScaleFactor: 0.2, Autovacuum: true, TrackCounts: true},
+		StatementsInstalled: true, StatementsSchema: "heroku_ext",
+		Statements: []Statement{{QueryID: 1, Calls: 10000, TotalMS: 20000, MeanMS: 2, Query: "SELECT * FROM users WHERE id = $1"}},
+		Errs:       map[string]error{},
+	}
+}
+
+func TestHealthySnapshot(t *testing.T) {
+	fs := Judge(healthySnap(), DefaultThresholds, now)
+	if len(fs) < 10 {
+		t.Errorf("every check that ran says so: %d findings", len(fs))
+	}
+	for _, f := range fs {
+		if f.Status != report.StatusOK {
+			t.Errorf("%s %s %s: %s", f.Status, f.Code, f.Subject, f.Summary)
+		}
+		if f.Category != report.CategoryPostgres || f.App != "acme-prod" {
+			t.Errorf("category/app: %+v", f)
+		}
+	}
+}
+
+func TestRulesOnLiteralSnapshots(t *testing.T) {
+	cases := []struct {
+		name    string
+		mutate  func(*Snapshot)
+		code    string
+		subject string
+		status  report.Status
+	}{
+		{"unreachable", func(s *Snapshot) { s.ConnectErr = errors.New("dial tcp 10.0.0.1:5432: connect: connection refused") }, CodeUnreachable, "DATABASE_URL", report.StatusCritical},
+		{"connections 80%", func(s *Snapshot) { s.Conn.Total = 94 }, CodeConnectionsHigh, "DATABASE_URL", report.StatusWarning},
+		{"role limit 90%", func(s *Snapshot) { s.Conn.RoleLimit, s.Conn.ByRole = 20, 18 }, CodeConnectionsHigh, "DATABASE_URL", report.StatusCritical},
+		{"database limit", func(s *Snapshot) { s.Conn.DatabaseLimit, s.Conn.ByDatabase = 25, 19 }, CodeConnectionsHigh, "DATABASE_URL", report.StatusWarning},
+		{"long query", func(s *Snapshot) { s.Activity[0].QuerySeconds = 400 }, CodeLongRunningQuery, "pid 10", report.StatusWarning},
+		{"very long query", func(s *Snapshot) { s.Activity[0].QuerySeconds = 4000 }, CodeLongRunningQuery, "pid 10", report.StatusCritical},
+		{"idle in transaction", func(s *Snapshot) {
+			s.Activity[1].State, s.Activity[1].StateSeconds, s.Activity[1].XminAge = "idle in transaction", 600, 12345
+		}, CodeIdleInTx, "pid 11", report.StatusWarning},
+		{"blocked", func(s *Snapshot) {
+			s.Activity[0].BlockedBy = []int32{11}
+			s.Activity[0].QuerySeconds = 30
+		}, CodeBlockedQueries, "pid 10", report.StatusWarning},
+		{"cache hit low", func(s *Snapshot) { s.Cache = HitRate{Hit: 9700, Read: 300} }, CodeCacheHitLow, "DATABASE_URL", report.StatusWarning},
+		{"index hit very low", func(s *Snapshot) { s.IndexCache = HitRate{Hit: 500, Read: 1500} }, CodeIndexHitLow, "DATABASE_URL", report.StatusCritical},
+		{"unused index", func(s *Snapshot) { s.Indexes[1].Scans = 0 }, CodeUnusedIndex, "public.users_email_idx", report.StatusWarning},
+		{"invalid index", func(s *Snapshot) { s.Indexes[1].Valid = false }, CodeInvalidIndex, "public.users_email_idx", report.StatusWarning},
+		{"duplicate index", func(s *Snapshot) {
+			d := s.Indexes[1]
+			d.Name = "users_email_idx2"
+			s.Indexes = append(s.Indexes, d)
+		}, CodeDuplicateIndex, "public.users_email_idx2", report.StatusWarning},
+		{"bloat", func(s *Snapshot) { s.Tables[0].DeadTuples = 60_000 }, CodeTableBloat, "public.users", report.StatusWarning},
+		{"autovacuum off", func(s *Snapshot) { s.Tables[0].AutovacuumEnabled = false }, CodeVacuumStale, "public.users", report.StatusWarning},
+		{"autovacuum behind", func(s *Snapshot) { s.Tables[0].DeadTuples = 21_000 }, CodeVacuumStale, "public.users", report.StatusWarning},
+		{"per-table trigger honoured", func(s *Snapshot) {
+			s.Tables[0].DeadTuples, s.Tables[0].VacScaleFactor, s.Tables[0].VacThreshold = 2000, 0.01, 0
+		}, CodeVacuumStale, "public.users", report.StatusWarning},
+		{"seq scans", func(s *Snapshot) { s.Tables[0].SeqScan, s.Tables[0].IdxScan = 500, 100 }, CodeSeqScans, "public.users", report.StatusWarning},
+		{"xid wraparound", func(s *Snapshot) { s.Databases[0].XIDAge = 1_000_000_000 }, CodeXIDWraparound, "database d1", report.StatusWarning},
+		{"multixact wraparound", func(s *Snapshot) { s.Databases[0].MXIDAge = 1_800_000_000 }, CodeXIDWraparound, "database d1", report.StatusCritical},
+		{"sequence 92%", func(s *Snapshot) {
+			s.Sequences = append(s.Sequences, Sequence{Schema: "public", Name: "n", DataType: "integer", LastValue: i64(1_980_000_000), MaxValue: 2147483647, Increment: 1})
+		}, CodeSequenceExhaust, "public.n", report.StatusCritical},
+		{"bigint sequence on an int column", func(s *Snapshot) {
+			s.Sequences[0].ColumnType, s.Sequences[0].LastValue = "integer", i64(1_700_000_000)
+		}, CodeSequenceExhaust, "public.users_id_seq", report.StatusWarning},
+		{"slow query", func(s *Snapshot) {
+			s.Statements = append(s.Statements, Statement{QueryID: 7, Calls: 12, TotalMS: 30000, MeanMS: 2500, Query: "SELECT * FROM reports"})
+		}, CodeSlowQueries, "query 7", report.StatusWarning},
+		{"plan storage", func(s *Snapshot) { s.DBSize = 62 << 30 }, CodePlanLimit, "DATABASE_URL", report.StatusCritical},
+		{"plan rows", func(s *Snapshot) { s.Target.Plan = "mini"; s.DBSize = 10 << 20; s.Tables[0].LiveTuples = 8500 }, CodePlanLimit, "DATABASE_URL", report.StatusWarning},
+		{"no pg_read_all_stats", func(s *Snapshot) { s.ReadAllStat = false }, report.CodePermissionDenied, "DATABASE_URL", report.StatusUnknown},
+		{"a view it cannot read", func(s *Snapshot) {
+			s.Errs["statements"] = &pgconn.PgError{Code: "42501", Message: "permission denied for view pg_stat_statements"}
+		}, report.CodePermissionDenied, "DATABASE_URL", report.StatusUnknown},
+		{"lock timeout is a timeout", func(s *Snapshot) {
+			s.Errs["tables"] = &pgconn.PgError{Code: "55P03", Message: "canceling statement due to lock timeout"}
+		}, report.CodeTimeout, "DATABASE_URL", report.StatusUnknown},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := healthySnap()
+			c.mutate(s)
+			fs := Judge(s, DefaultThresholds, now)
+			f, ok := find(fs, c.code, c.subject)
+			if !ok {
+				var got []string
+				for _, f := range fs {
+					if f.Code != "" {
+						got = append(got, f.Code+"@"+f.Subject)
+					}
+				}
+				t.Fatalf("no %s on %s; got %v", c.code, c.subject, got)
+			}
+			if f.Status != c.status {
+				t.Errorf("%s, want %s: %s", f.Status, c.status, f.Summary)
+			}
+		})
+	}
+}
+
+func TestStatementsNotInstalled(t *testing.T) {
+	s := healthySnap()
+	s.StatementsInstalled, s.Statements = false, nil
+	f, _ := findCheck(Judge(s, DefaultThresholds, now), "postgres.statements")
+	if f.Status != report.StatusSkipped || f.Remedy == "" {
+		t.Errorf("not installed: %+v", f)
+	}
+	reset := now.Add(-2 * time.Hour)
+	s = healthySnap()
+	s.StatementsReset = &reset
+	f, _ = findCheck(Judge(s, DefaultThresholds, now), "postgres.statements")
+	if f.Status != report.StatusInfo {
+		t.Errorf("young counters: %+v", f)
+	}
+}
+
+func findCheck(fs []report.Finding, check string) (report.Finding, bool) {
+	for _, f := range fs {
+		if f.Check == check {
+			return f, true
+		}
+	}
+	return report.Finding{}, false
+}
+
+func TestSSLModeAsTheHerokuCLI(t *testing.T) {
+	cases := []struct {
+		url, env, want string
+	}{
+		{"postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d", "", "require"},
+		{"postgres://u:p@127.0.0.1:5432/d", "", "prefer"},
+		{"postgres://u:p@localhost/d", "", "prefer"},
+		{"postgres://u:p@db.example.com/d?sslmode=verify-full", "", "verify-full"},
+		{"postgres://u:p@db.example.com/d", "disable", "disable"},
+	}
+	for _, c := range cases {
+		cfg, _, err := connConfig(Target{URL: c.url}, Session{Env: func(k string) string {
+			if k == "PGSSLMODE" {
+				return c.env
+			}
+			return ""
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotTLS := cfg.TLSConfig != nil
+		switch c.want {
+		case "disable":
+			if gotTLS || len(cfg.Fallbacks) > 0 {
+				t.Errorf("%s: TLS with sslmode=disable", c.url)
+			}
+		case "require", "verify-full":
+			if !gotTLS || len(cfg.Fallbacks) > 0 {
+				t.Errorf("%s: want TLS without plaintext fallback (%s)", c.url, c.want)
+			}
+		case "prefer":
+			if !gotTLS || len(cfg.Fallbacks) == 0 {
+				t.Errorf("%s: prefer means TLS with a plaintext fallback", c.url)
+			}
+		}
+		if cfg.RuntimeParams["application_name"] != "heroku-checkup" || cfg.RuntimeParams["default_transaction_read_only"] != "on" {
+			t.Errorf("startup parameters: %v", cfg.RuntimeParams)
+		}
+	}
+	pooled, pooler, _ := connConfig(Target{Name: "DATABASE_CONNECTION_POOL_URL", URL: "postgres://u:p@db.example.com:5432/d"}, Session{})
+	if !pooler || pooled.RuntimeParams["statement_timeout"] != "" {
+		t.Errorf("behind PgBouncer the timeouts are SET after connecting: pooler=%v params=%v", pooler, pooled.RuntimeParams)
+	}
+	if _, _, err := connConfig(Target{URL: "mysql://u:p@h/d"}, Session{}); !errors.Is(err, ErrBadURL) {
+		t.Errorf("mysql URL accepted: %v", err)
+	}
+}
+
+func TestLookupPlan(t *testing.T) {
+	for name, bytes := range map[string]int64{"heroku-postgresql:standard-0": 64 << 30, "premium-4": 768 << 30, "essential-1": 10 << 30, "mini": 1 << 30} {
+		p, ok := LookupPlan(name)
+		if !ok || p.StorageBytes != bytes {
+			t.Errorf("%s: %+v %v", name, p, ok)
+		}
+	}
+	if _, ok := LookupPlan("heroku-postgresql:galactic-9000"); ok {
+		t.Error("unknown plan found")
+	}
+}

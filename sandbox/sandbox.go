@@ -1,0 +1,361 @@
+// Package sandbox runs a simulated production Heroku app on loopback, in
+// process: the fake Platform API, a DNS server for its zones, TLS listeners
+// with generated certificates, and a log session with router and runtime
+// lines. `heroku-checkup diagnose --demo` checks it; the tests and the
+// benchmarks use it too. Nothing here sends a packet beyond loopback.
+package sandbox
+
+import (
+	"crypto/tls"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	hk "github.com/heroku/heroku-go/v6"
+
+	"github.com/heroku-checkup/heroku-checkup/dnscheck/dnszone"
+	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
+	"github.com/heroku-checkup/heroku-checkup/sslcheck/certgen"
+)
+
+// Token is the sandbox API's token; it is a secret like any other, so the
+// reports must never show it.
+const Token = "HRKU-sandbox-0f3a9c2e7b1d4e6f8a0b"
+
+// Options shape the sandbox.
+type Options struct {
+	// Latency injected per API request, per DNS query, per TLS handshake and
+	// before a log session's first byte (the benchmarks use them).
+	APILatency, DNSLatency, TLSLatency, LogLatency time.Duration
+	// Apps beyond the first are generated alike ("acme-prod", then
+	// "acme-2", "acme-3" ...); Domains is the number of custom domains per
+	// generated app (the first app always has its four realistic ones).
+	Apps    int
+	Domains int
+	Now     time.Time
+}
+
+// Sandbox is a running simulated app.
+type Sandbox struct {
+	API     *herokutest.Server
+	DNS     *dnszone.Server
+	TLSPort string
+	CAFile  string
+	Apps    []string
+	dir     string
+	tlsL    net.Listener
+	wg      sync.WaitGroup
+}
+
+// violations collects what the fake API saw the tool do wrong (a write);
+// the sandbox refuses it and keeps the count.
+type violations struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (v *violations) Errorf(format string, args ...any) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.msgs = append(v.msgs, fmt.Sprintf(format, args...))
+}
+
+// DemoApp is the name of the realistic app.
+const DemoApp = "acme-prod"
+
+// Start runs a sandbox. Close it when done.
+func Start(o Options) (*Sandbox, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Apps <= 0 {
+		o.Apps = 1
+	}
+	if o.Domains <= 0 {
+		o.Domains = 4
+	}
+	dir, err := os.MkdirTemp("", "heroku-checkup-sandbox")
+	if err != nil {
+		return nil, err
+	}
+	sb := &Sandbox{dir: dir}
+	ok := false
+	defer func() {
+		if !ok {
+			sb.Close()
+		}
+	}()
+
+	sb.DNS, err = dnszone.Start(dnszone.Options{Follow: true, Latency: o.DNSLatency})
+	if err != nil {
+		return nil, err
+	}
+	sb.API = herokutest.New(&violations{}, herokutest.Options{Token: Token, Latency: o.APILatency, LogLatency: o.LogLatency, RateLimitRemaining: 4321})
+
+	pki := certgen.NewPKI("Sandbox")
+	sb.CAFile = filepath.Join(dir, "sandbox-ca.pem")
+	if err := os.WriteFile(sb.CAFile, pki.Root.PEM(), 0o644); err != nil {
+		return nil, err
+	}
+	certs := map[string]tls.Certificate{}
+
+	// The realistic app, and more like it for the benchmarks.
+	first := demoApp(o.Now, pki, sb.DNS, certs)
+	sb.API.AddApp(first)
+	sb.Apps = append(sb.Apps, first.App.Name)
+	for i := 2; i <= o.Apps; i++ {
+		f := generatedApp(fmt.Sprintf("acme-%d", i), o.Domains, o.Now, pki, sb.DNS, certs)
+		sb.API.AddApp(f)
+		sb.Apps = append(sb.Apps, f.App.Name)
+	}
+	sb.API.AddTeam("acme", sb.Apps...)
+
+	// One TLS listener serves every name by SNI; the checks dial it for
+	// every custom domain (the sandbox's stand-in for port 443).
+	fallback := certgen.TLS(pki.Leaf(certgen.Options{DNSNames: []string{"*.herokuapp.com", "herokuapp.com"}}), pki.Intermediate)
+	sb.tlsL, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	sb.TLSPort = strconv.Itoa(sb.tlsL.Addr().(*net.TCPAddr).Port)
+	cfg := &tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if c, ok := certs[h.ServerName]; ok {
+			return &c, nil
+		}
+		return &fallback, nil
+	}}
+	sb.wg.Add(1)
+	go sb.serveTLS(cfg, o.TLSLatency)
+	ok = true
+	return sb, nil
+}
+
+func (sb *Sandbox) serveTLS(cfg *tls.Config, latency time.Duration) {
+	defer sb.wg.Done()
+	for {
+		c, err := sb.tlsL.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			if latency > 0 {
+				time.Sleep(latency)
+			}
+			tc := tls.Server(c, cfg)
+			tc.SetDeadline(time.Now().Add(10 * time.Second))
+			if tc.Handshake() == nil {
+				tc.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+			}
+		}()
+	}
+}
+
+// Close stops every server and removes the sandbox's files.
+func (sb *Sandbox) Close() {
+	if sb.tlsL != nil {
+		sb.tlsL.Close()
+		sb.wg.Wait()
+	}
+	if sb.API != nil {
+		sb.API.Close()
+	}
+	if sb.DNS != nil {
+		sb.DNS.Close()
+	}
+	if sb.dir != "" {
+		os.RemoveAll(sb.dir)
+	}
+}
+
+const day = 24 * time.Hour
+
+// demoApp is acme-prod with the problems the README promises: one of two
+// web dynos crashed and flapping, a failed release, no log drain, preboot
+// off, a domain still on its herokuapp.com CNAME (so it gets the wildcard
+// certificate, and ACM fails for it), an uploaded certificate about to
+// expire, and logs with H12, H10, R14 and memory near the quota.
+func demoApp(now time.Time, pki *certgen.PKI, zone *dnszone.Server, certs map[string]tls.Certificate) *herokutest.AppFixture {
+	f := herokutest.SampleApp(DemoApp, now)
+	for i := range f.Features {
+		if f.Features[i].Name == "log-runtime-metrics" {
+			f.Features[i].Enabled = true
+		}
+	}
+	at := func(d time.Duration) time.Time { return now.Add(-d).UTC().Truncate(time.Second) }
+	domain := func(host, target, acm string) hk.Domain {
+		d := hk.Domain{ID: herokutest.ID("domain:" + host), Hostname: host, Kind: "custom", Status: "succeeded",
+			CName: herokutest.Str(target), CreatedAt: at(200 * day), UpdatedAt: at(2 * day)}
+		d.App.ID, d.App.Name = f.App.ID, f.App.Name
+		if acm != "" {
+			d.AcmStatus = herokutest.Str(acm)
+		}
+		return d
+	}
+	apex := domain("acme-demo.example", "fathomless-2345.herokudns.com", "cert issued")
+	www := domain("www.acme-demo.example", "mammoth-1234.herokudns.com", "cert issued")
+	shop := domain("shop.acme-demo.example", "tranquil-5678.herokudns.com", "failing")
+	shop.AcmStatusReason = herokutest.Str("CNAME points at acme-prod.herokuapp.com, not at tranquil-5678.herokudns.com")
+	api := domain("api.acme-demo.example", "infinite-9012.herokudns.com", "")
+	f.Domains = []hk.Domain{f.Domains[0], apex, www, shop, api}
+
+	zone.MustAdd(
+		"acme-demo.example. 300 IN SOA ns1.dnsimple-demo.example. hostmaster.acme-demo.example. 1 7200 900 1209600 300",
+		"acme-demo.example. 300 IN NS ns1.dnsimple-demo.example.",
+		"acme-demo.example. 300 IN NS ns2.dnsimple-demo.example.",
+		"acme-demo.example. 60 IN A 127.0.0.1", // ALIAS flattened to the target's address
+		"www.acme-demo.example. 300 IN CNAME mammoth-1234.herokudns.com.",
+		"shop.acme-demo.example. 300 IN CNAME acme-prod.herokuapp.com.",
+		"api.acme-demo.example. 300 IN CNAME infinite-9012.herokudns.com.",
+		"fathomless-2345.herokudns.com. 60 IN A 127.0.0.1",
+		"mammoth-1234.herokudns.com. 60 IN A 127.0.0.1",
+		"tranquil-5678.herokudns.com. 60 IN A 127.0.0.1",
+		"infinite-9012.herokudns.com. 60 IN A 127.0.0.1",
+		"acme-prod.herokuapp.com. 60 IN A 127.0.0.1",
+	)
+
+	// ACM certificates for the apex and www; an uploaded one for api that
+	// expires in five days; shop gets the herokuapp.com wildcard (fallback).
+	acmLeaf := pki.Leaf(certgen.Options{DNSNames: []string{"acme-demo.example", "www.acme-demo.example"},
+		NotBefore: now.Add(-25 * day), NotAfter: now.Add(65 * day)})
+	apiLeaf := pki.Leaf(certgen.Options{DNSNames: []string{"api.acme-demo.example"},
+		NotBefore: now.Add(-360 * day), NotAfter: now.Add(5*day + 6*time.Hour)})
+	certs["acme-demo.example"] = certgen.TLS(acmLeaf, pki.Intermediate)
+	certs["www.acme-demo.example"] = certgen.TLS(acmLeaf, pki.Intermediate)
+	certs["api.acme-demo.example"] = certgen.TLS(apiLeaf, pki.Intermediate)
+	f.SniEndpoints = []hk.SniEndpoint{
+		herokutest.SniEndpoint(f.App.Name, "acm-acme-demo", string(certgen.ChainPEM(acmLeaf, pki.Intermediate)),
+			"/O=Let's Encrypt (sandbox)/CN=Sandbox Issuing CA", "/CN=acme-demo.example", []string{"acme-demo.example", "www.acme-demo.example"},
+			acmLeaf.Cert.NotBefore, acmLeaf.Cert.NotAfter),
+		herokutest.SniEndpoint(f.App.Name, "brachiosaurus-72731", string(certgen.ChainPEM(apiLeaf, pki.Intermediate)),
+			"/O=Sandbox/CN=Sandbox Issuing CA", "/CN=api.acme-demo.example", []string{"api.acme-demo.example"},
+			apiLeaf.Cert.NotBefore, apiLeaf.Cert.NotAfter),
+	}
+	f.LogLines = demoLogs(now, f.App.Name)
+	return f
+}
+
+// generatedApp is a healthy app with n custom domains, for the benchmarks.
+func generatedApp(name string, n int, now time.Time, pki *certgen.PKI, zone *dnszone.Server, certs map[string]tls.Certificate) *herokutest.AppFixture {
+	f := herokutest.SampleApp(name, now)
+	f.Dynos[1].State = "up"
+	f.Releases = f.Releases[:2]
+	f.LogDrains = herokutest.SampleLogDrains(name)
+	for i := range f.Features {
+		f.Features[i].Enabled = true
+	}
+	f.Domains = f.Domains[:1]
+	f.SniEndpoints = nil
+	zone.MustAdd(name + ".example. 300 IN NS ns1.dns.example.")
+	var names []string
+	for i := 1; i <= n; i++ {
+		host := fmt.Sprintf("d%d.%s.example", i, name)
+		target := fmt.Sprintf("%s-d%d.herokudns.com", name, i)
+		d := hk.Domain{ID: herokutest.ID("domain:" + host), Hostname: host, Kind: "custom", Status: "succeeded",
+			CName: herokutest.Str(target), AcmStatus: herokutest.Str("cert issued"), CreatedAt: now.Add(-100 * day).UTC().Truncate(time.Second),
+			UpdatedAt: now.Add(-day).UTC().Truncate(time.Second)}
+		d.App.ID, d.App.Name = f.App.ID, f.App.Name
+		f.Domains = append(f.Domains, d)
+		zone.MustAdd(host+". 300 IN CNAME "+target+".", target+". 60 IN A 127.0.0.1")
+		names = append(names, host)
+	}
+	leaf := pki.Leaf(certgen.Options{DNSNames: names, NotBefore: now.Add(-10 * day), NotAfter: now.Add(80 * day)})
+	for _, h := range names {
+		certs[h] = certgen.TLS(leaf, pki.Intermediate)
+	}
+	f.LogLines = healthyLogs(now, name)
+	return f
+}
+
+// demoLogs is the last 1,500 lines a log session would return: router
+// traffic with a few slow paths, H12 and H10 errors, runtime metrics with
+// web.1 near its quota and an R14, and web.2 crashing on boot.
+func demoLogs(now time.Time, app string) []string {
+	r := rand.New(rand.NewPCG(42, 7))
+	start := now.Add(-20 * time.Minute)
+	var lines []string
+	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000+00:00") }
+	paths := []struct {
+		method, path string
+		base         int
+	}{{"GET", "/", 40}, {"GET", "/products/%d", 90}, {"POST", "/cart/items", 120}, {"GET", "/search", 300}, {"GET", "/reports/%d/export", 2400}}
+	for i := 0; i < 1300; i++ {
+		t := start.Add(time.Duration(i) * 900 * time.Millisecond)
+		p := paths[r.IntN(len(paths))]
+		path := p.path
+		if containsVerb(p.path) {
+			path = fmt.Sprintf(p.path, 1000+r.IntN(9000))
+		}
+		service := p.base + r.IntN(p.base)
+		status := 200
+		if r.IntN(100) < 2 {
+			status = 500
+		}
+		lines = append(lines, fmt.Sprintf(`%s heroku[router]: at=info method=%s path="%s" host=www.acme-demo.example request_id=%08x-2b1c-4d3e-8f9a-%012x fwd="203.0.113.%d" dyno=web.1 connect=%dms service=%dms status=%d bytes=%d protocol=https`,
+			ts(t), p.method, path, r.Uint32(), r.Uint64()&0xffffffffffff, r.IntN(250), r.IntN(3), service, status, 500+r.IntN(20000)))
+		if i%60 == 0 {
+			mem := 380.0 + float64(i)/1300*95
+			lines = append(lines, fmt.Sprintf("%s heroku[web.1]: source=web.1 dyno=heroku.123456789.3f1a2b3c-4d5e-6f70-8192-a3b4c5d6e7f8 sample#load_avg_1m=0.%02d sample#load_avg_5m=0.40 sample#memory_total=%.2fMB sample#memory_rss=%.2fMB sample#memory_cache=12.40MB sample#memory_swap=0.00MB sample#memory_pgpgin=0pages sample#memory_pgpgout=0pages sample#memory_quota=512.00MB",
+				ts(t), r.IntN(90), mem, mem-12.4))
+		}
+	}
+	at := func(min int) string { return ts(start.Add(time.Duration(min) * time.Minute)) }
+	for i, p := range []string{"/reports/4411/export", "/reports/5120/export", "/reports/7781/export"} {
+		lines = append(lines, fmt.Sprintf(`%s heroku[router]: at=error code=H12 desc="Request timeout" method=GET path="%s" host=www.acme-demo.example request_id=h12-%d fwd="203.0.113.7" dyno=web.1 connect=1ms service=30000ms status=503 bytes=0 protocol=https`, at(5+4*i), p, i))
+	}
+	for i := 0; i < 2; i++ {
+		lines = append(lines, fmt.Sprintf(`%s heroku[router]: at=error code=H10 desc="App crashed" method=GET path="/" host=www.acme-demo.example request_id=h10-%d fwd="203.0.113.8" dyno=web.2 connect=0ms service=0ms status=503 bytes=0 protocol=https`, at(14+i), i))
+	}
+	lines = append(lines,
+		fmt.Sprintf("%s heroku[web.1]: Process running mem=530M(103.5%%)", at(17)),
+		fmt.Sprintf("%s heroku[web.1]: Error R14 (Memory quota exceeded)", at(17)),
+	)
+	for i := 0; i < 3; i++ {
+		lines = append(lines,
+			fmt.Sprintf("%s heroku[web.2]: State changed from crashed to starting", at(6+3*i)),
+			fmt.Sprintf("%s app[web.2]: /app/config/initializers/redis.rb:4: Redis::CannotConnectError (REDIS_URL=rediss://:redis-secret-xyz123@127.0.0.1:9)", at(6+3*i)),
+			fmt.Sprintf("%s heroku[web.2]: Process exited with status 1", at(7+3*i)),
+			fmt.Sprintf("%s heroku[web.2]: State changed from starting to crashed", at(7+3*i)),
+		)
+	}
+	sortByTime(lines)
+	if len(lines) > 1500 {
+		lines = lines[len(lines)-1500:]
+	}
+	return lines
+}
+
+func containsVerb(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '%' && s[i+1] == 'd' {
+			return true
+		}
+	}
+	return false
+}
+
+// healthyLogs is quiet traffic with runtime metrics well under the quota.
+func healthyLogs(now time.Time, app string) []string {
+	var lines []string
+	start := now.Add(-10 * time.Minute)
+	for i := 0; i < 300; i++ {
+		t := start.Add(time.Duration(i) * 2 * time.Second).UTC().Format("2006-01-02T15:04:05.000000+00:00")
+		lines = append(lines, fmt.Sprintf(`%s heroku[router]: at=info method=GET path="/" host=%s.example request_id=r%d fwd="203.0.113.1" dyno=web.1 connect=0ms service=%dms status=200 bytes=900 protocol=https`, t, app, i, 30+i%40))
+		if i%50 == 0 {
+			lines = append(lines, fmt.Sprintf("%s heroku[web.1]: source=web.1 sample#load_avg_1m=0.10 sample#memory_total=210.00MB sample#memory_rss=200.00MB sample#memory_swap=0.00MB sample#memory_quota=512.00MB", t))
+		}
+	}
+	return lines
+}
+
+// sortByTime orders lines by their leading timestamp (all the same
+// width), as a log session returns them.
+func sortByTime(lines []string) {
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i][:32] < lines[j][:32] })
+}
