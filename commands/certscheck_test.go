@@ -108,3 +108,50 @@ func TestCertsCheckArgs(t *testing.T) {
 		t.Errorf("missing --ca-file: %d %q", code, h.errOut.String())
 	}
 }
+
+// TestHungTLSServerCostsOneCheck: a domain whose server accepts and never
+// handshakes costs its check the run's deadline; the rest is reported.
+func TestHungTLSServerCostsOneCheck(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	defer func() { close(done); l.Close() }()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-done; c.Close() }()
+		}
+	}()
+	api := fakeAPI(t)
+	z := sampleZone(t)
+	h := newHarness(t)
+	h.env["HEROKU_HOST"] = api.URL
+	h.env["HEROKU_API_KEY"] = "test-token-123456"
+	h.tlsPort = strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	start := time.Now()
+	code := h.run("diagnose", "-a", "acme-prod", "--only", "platform,dns,tls", "--resolver", z.Addr, "--format", "json", "--timeout", "2s")
+	if took := time.Since(start); took > 4*time.Second {
+		t.Errorf("took %v with --timeout 2s", took)
+	}
+	if code != 2 {
+		t.Errorf("exit %d", code)
+	}
+	r := h.report()
+	for _, d := range []string{"www.acme.example", "shop.acme.example"} {
+		f, ok := findCode(r, "TIMEOUT", d)
+		if !ok || f.Category != "tls" || f.Status != "unknown" {
+			t.Errorf("%s: hung handshake not reported as TIMEOUT: %+v", d, f)
+		}
+	}
+	if _, ok := findCode(r, "DYNO_CRASHED", "web.2"); !ok {
+		t.Error("platform findings missing")
+	}
+	if _, ok := findCode(r, "DNS_CNAME_HEROKUAPP", "shop.acme.example"); !ok {
+		t.Error("DNS findings missing")
+	}
+}
