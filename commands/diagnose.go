@@ -22,15 +22,16 @@ import (
 // DiagnoseOptions are diagnose's flags.
 type DiagnoseOptions struct {
 	CommonOptions
-	Team        string
-	Parts       []report.Category
-	DatabaseURL string
-	LogsFile    string
-	Demo        bool
-	Certs       diagnose.CertThresholds
-	DemoApps    int
-	DemoDomains int
-	DemoLatency sandbox.Options
+	Team          string
+	Parts         []report.Category
+	DatabaseURL   string
+	LogsFile      string
+	Demo          bool
+	Certs         diagnose.CertThresholds
+	DemoApps      int
+	DemoDomains   int
+	DemoLatency   sandbox.Options
+	DemoGenerated bool
 }
 
 func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) error) *cli.Command {
@@ -47,6 +48,7 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 		&cli.IntFlag{Name: "demo-apps", Value: 1, Hidden: true},
 		&cli.IntFlag{Name: "demo-domains", Value: 4, Hidden: true},
 		&cli.StringFlag{Name: "demo-latency", Hidden: true, Usage: "api=80ms,dns=20ms,tls=60ms,logs=200ms"},
+		&cli.BoolFlag{Name: "demo-generated", Hidden: true, Usage: "every sandbox app generated alike"},
 	)
 	return &cli.Command{
 		Name:         "diagnose",
@@ -61,7 +63,7 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 			}
 			opts := &DiagnoseOptions{CommonOptions: common, Team: c.String("team"), DatabaseURL: c.String("database-url"),
 				LogsFile: c.String("logs-file"), Certs: diagnose.CertThresholds{WarnDays: c.Int("warn-days"), CritDays: c.Int("crit-days")},
-				Demo: c.Bool("demo"), DemoApps: c.Int("demo-apps"), DemoDomains: c.Int("demo-domains")}
+				Demo: c.Bool("demo"), DemoApps: c.Int("demo-apps"), DemoDomains: c.Int("demo-domains"), DemoGenerated: c.Bool("demo-generated")}
 			if opts.DemoLatency, err = parseLatency(c.String("demo-latency")); err != nil {
 				return err
 			}
@@ -95,7 +97,7 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 	var notes []string
 	if opts.Demo {
 		so := opts.DemoLatency
-		so.Apps, so.Domains = opts.DemoApps, opts.DemoDomains
+		so.Apps, so.Domains, so.Generated = opts.DemoApps, opts.DemoDomains, opts.DemoGenerated
 		sb, err := sandbox.Start(so)
 		if err != nil {
 			return fmt.Errorf("starting the sandbox: %w", err)

@@ -46,10 +46,11 @@ const (
 	ResLogDrains       Resource = "log-drains"
 	ResTelemetryDrains Resource = "telemetry-drains"
 	ResFeatures        Resource = "features"
+	ResStack           Resource = "stack" // the app's stack, read after the app
 )
 
 // AllResources is what diagnose reads.
-var AllResources = []Resource{ResApp, ResDynos, ResFormation, ResReleases, ResDomains, ResSniEndpoints,
+var AllResources = []Resource{ResApp, ResStack, ResDynos, ResFormation, ResReleases, ResDomains, ResSniEndpoints,
 	ResAddOns, ResConfigVars, ResLogDrains, ResTelemetryDrains, ResFeatures}
 
 // Snapshot is what the Platform API said about one app. A resource that
@@ -71,10 +72,44 @@ type Snapshot struct {
 	Features        []hk.AppFeature
 	Errs            map[Resource]error
 	Read            map[Resource]bool
+
+	// While a collection runs, its reads land under mu and each resource's
+	// channel closes when it is in: a check starts as soon as what it needs
+	// is there, not when the slowest read ends.
+	mu    sync.RWMutex
+	ready map[Resource]chan struct{}
 }
 
 // Has tells whether r was read successfully.
-func (s *Snapshot) Has(r Resource) bool { return s.Read[r] && s.Errs[r] == nil }
+func (s *Snapshot) Has(r Resource) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.Read[r] && s.Errs[r] == nil
+}
+
+// Err is the error reading r, nil if it was read (or not asked for).
+func (s *Snapshot) Err(r Resource) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.Errs[r]
+}
+
+// Wait returns when every resource rs is in (read or failed), or ctx ends.
+// A literal snapshot (tests) is always complete.
+func (s *Snapshot) Wait(ctx context.Context, rs ...Resource) error {
+	for _, r := range rs {
+		ch, ok := s.ready[r]
+		if !ok {
+			continue
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
 
 // IsFir tells whether the app runs on the Fir generation, where formation
 // sizes, labs features and stacks do not apply as on Cedar.
@@ -86,44 +121,74 @@ func (s *Snapshot) IsFir() bool {
 func listRange() *hk.ListRange { return &hk.ListRange{Field: "id", Max: 1000} }
 
 // Collect reads the resources of app concurrently, each call bounded by
-// callTimeout, and returns what it got.
+// callTimeout, and returns when every one is in.
 func Collect(ctx context.Context, api API, app string, need []Resource, callTimeout time.Duration) *Snapshot {
-	s := &Snapshot{Name: app, Errs: map[Resource]error{}, Read: map[Resource]bool{}}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	s := StartCollect(ctx, api, app, need, callTimeout)
+	s.Wait(ctx, need...)
+	return s
+}
+
+// StartCollect starts the reads and returns at once; Wait tells when a
+// resource is in.
+func StartCollect(ctx context.Context, api API, app string, need []Resource, callTimeout time.Duration) *Snapshot {
+	s := &Snapshot{Name: app, Errs: map[Resource]error{}, Read: map[Resource]bool{}, ready: map[Resource]chan struct{}{}}
+	for _, r := range need {
+		s.ready[r] = make(chan struct{})
+	}
+	done := func(r Resource, err error) {
+		s.mu.Lock()
+		s.Read[r] = true
+		if err != nil {
+			s.Errs[r] = err
+		}
+		s.mu.Unlock()
+		if ch, ok := s.ready[r]; ok {
+			close(ch)
+		}
+	}
 	call := func(r Resource, fn func(ctx context.Context) error) {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			cctx, cancel := context.WithTimeout(ctx, callTimeout)
 			defer cancel()
-			err := fn(cctx)
-			mu.Lock()
-			s.Read[r] = true
-			if err != nil {
-				s.Errs[r] = err
-			}
-			mu.Unlock()
+			done(r, fn(cctx))
 		}()
 	}
-	set := func(f func()) { mu.Lock(); f(); mu.Unlock() }
+	set := func(f func()) { s.mu.Lock(); f(); s.mu.Unlock() }
+	wants := func(r Resource) bool { _, ok := s.ready[r]; return ok }
 	for _, r := range need {
 		switch r {
 		case ResApp:
 			call(r, func(ctx context.Context) error {
 				a, err := api.AppInfo(ctx, app)
 				if err != nil {
+					if wants(ResStack) {
+						done(ResStack, err)
+					}
 					return err
 				}
 				set(func() { s.App = a })
-				// The stack's state (deprecated or not) is the API's own word.
-				if a.Stack.Name != "" {
-					if st, err := api.StackInfo(ctx, a.Stack.Name); err == nil {
-						set(func() { s.Stack = st })
-					}
+				if wants(ResStack) {
+					// The stack's state (deprecated or not) is the API's own word;
+					// it needs the app's answer first, so it is read in its wake.
+					go func() {
+						sctx, cancel := context.WithTimeout(ctx, callTimeout)
+						defer cancel()
+						var err error
+						if a.Stack.Name != "" {
+							var st *hk.Stack
+							if st, err = api.StackInfo(sctx, a.Stack.Name); err == nil {
+								set(func() { s.Stack = st })
+							}
+						}
+						done(ResStack, err)
+					}()
 				}
 				return nil
 			})
+		case ResStack:
+			if !wants(ResApp) {
+				done(ResStack, nil)
+			}
 		case ResDynos:
 			call(r, func(ctx context.Context) error {
 				v, err := api.DynoList(ctx, app, listRange())
@@ -185,9 +250,10 @@ func Collect(ctx context.Context, api API, app string, need []Resource, callTime
 				set(func() { s.Features = v })
 				return err
 			})
+		default:
+			done(r, nil)
 		}
 	}
-	wg.Wait()
 	return s
 }
 
@@ -200,4 +266,10 @@ func (s *Snapshot) CustomDomains() []hk.Domain {
 		}
 	}
 	return out
+}
+
+func (s *Snapshot) configVars() map[string]*string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.ConfigVars
 }

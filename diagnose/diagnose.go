@@ -101,8 +101,8 @@ type Options struct {
 	Certs CertThresholds
 	// CallTimeout bounds each Platform API read (default 15s).
 	CallTimeout time.Duration
-	// AppLimit is how many apps are checked at once (default 4); JobLimit
-	// how many jobs of one app run at once (default 16). Together they bound
+	// AppLimit is how many apps are checked at once (default 10); JobLimit
+	// how many jobs of one app run at once (default 64). Together they bound
 	// the run's concurrency at AppLimit*JobLimit.
 	AppLimit, JobLimit int
 	// MissingApp says what a 404 on an app means: with apps named by the user
@@ -134,12 +134,12 @@ func Run(ctx context.Context, deps Deps, opts Options) (Result, error) {
 		opts.CallTimeout = 15 * time.Second
 	}
 	if opts.AppLimit <= 0 {
-		opts.AppLimit = 4
+		opts.AppLimit = 10
 	}
 	if opts.JobLimit > 0 {
 		deps.Runner.Limit = opts.JobLimit
 	} else if deps.Runner.Limit <= 0 {
-		deps.Runner.Limit = 16
+		deps.Runner.Limit = 64
 	}
 	if opts.Certs == (CertThresholds{}) {
 		opts.Certs = DefaultCertThresholds
@@ -177,7 +177,7 @@ func (o Options) has(p Part) bool { return slices.Contains(o.Parts, p) }
 func runApp(ctx context.Context, deps Deps, opts Options, app string) ([]report.Finding, error) {
 	need := []Resource{ResApp}
 	if opts.has(report.CategoryPlatform) {
-		need = AllResources
+		need = slices.Clone(AllResources)
 	}
 	var checks []Check
 	for _, c := range deps.Checks {
@@ -210,45 +210,76 @@ func runApp(ctx context.Context, deps Deps, opts Options, app string) ([]report.
 		}()
 	}
 
-	snap := Collect(ctx, deps.API, app, need, callTimeout(ctx, opts.CallTimeout))
-	if err := snap.Errs[ResApp]; err != nil {
-		if setup := heroku.Classify(err, fmt.Sprintf("app %q", app)); heroku.IsSetupError(setup) {
-			var nf *heroku.NotFoundError
-			if !(opts.MissingAppIsFinding && errors.As(setup, &nf)) {
-				cancelEarly()
-				wg.Wait()
-				return nil, setup
+	snap := StartCollect(ctx, deps.API, app, need, callTimeout(ctx, opts.CallTimeout))
+	if err := snap.Wait(ctx, ResApp); err == nil {
+		if err := snap.Err(ResApp); err != nil {
+			if setup := heroku.Classify(err, fmt.Sprintf("app %q", app)); heroku.IsSetupError(setup) {
+				var nf *heroku.NotFoundError
+				if !(opts.MissingAppIsFinding && errors.As(setup, &nf)) {
+					cancelEarly()
+					wg.Wait()
+					return nil, setup
+				}
 			}
 		}
-	}
-	if snap.ConfigVars != nil {
-		deps.Redactor.AddConfigVars(snap.ConfigVars)
 	}
 
-	var jobs []runner.Job
+	// Each part starts as soon as the resources it needs are in, all of
+	// the app's jobs sharing one bound.
+	r := deps.Runner
+	r.Sem = make(chan struct{}, max(deps.Runner.Limit, 1))
+	type part struct {
+		needs []Resource
+		jobs  func() ([]runner.Job, error)
+		cat   Part
+	}
+	var parts []part
 	if opts.has(report.CategoryPlatform) {
-		jobs = append(jobs, runner.Job{Name: "platform " + app, Check: "platform", Category: report.CategoryPlatform, App: app, Subject: app,
-			Run: func(context.Context) ([]report.Finding, error) {
-				return PlatformRules(snap, opts.Now(), opts.Certs), nil
-			}})
+		parts = append(parts, part{needs: AllResources, cat: report.CategoryPlatform, jobs: func() ([]runner.Job, error) {
+			return []runner.Job{{Name: "platform " + app, Check: "platform", Category: report.CategoryPlatform, App: app, Subject: app,
+				Run: func(context.Context) ([]report.Finding, error) {
+					return PlatformRules(snap, opts.Now(), opts.Certs), nil
+				}}}, nil
+		}})
+	}
+	for _, c := range checks {
+		parts = append(parts, part{needs: c.Needs(), cat: c.Part(), jobs: func() ([]runner.Job, error) { return c.Jobs(ctx, snap) }})
+	}
+	results := make([][]report.Finding, len(parts))
+	var pwg sync.WaitGroup
+	for i, p := range parts {
+		pwg.Add(1)
+		go func() {
+			defer pwg.Done()
+			if err := snap.Wait(ctx, p.needs...); err != nil {
+				results[i] = []report.Finding{{Check: string(p.cat), Category: p.cat, App: app, Subject: app,
+					Status: report.StatusUnknown, Code: report.CodeTimeout, Summary: "the Platform API did not answer before the run's --timeout"}}
+				return
+			}
+			js, err := p.jobs()
+			if err != nil {
+				results[i] = []report.Finding{{Check: string(p.cat), Category: p.cat, App: app, Subject: app,
+					Status: report.StatusUnknown, Code: runner.ErrorCode(err), Summary: err.Error()}}
+				return
+			}
+			for j := range js {
+				if js[j].App == "" {
+					js[j].App = app
+				}
+			}
+			results[i] = r.Run(ctx, js)
+		}()
+	}
+	pwg.Wait()
+	wg.Wait()
+	snap.Wait(ctx, need...)
+	if cv := snap.configVars(); cv != nil {
+		deps.Redactor.AddConfigVars(cv)
 	}
 	var out []report.Finding
-	for _, c := range checks {
-		js, err := c.Jobs(ctx, snap)
-		if err != nil {
-			out = append(out, report.Finding{Check: string(c.Part()), Category: c.Part(), App: app, Subject: app,
-				Status: report.StatusUnknown, Code: runner.ErrorCode(err), Summary: err.Error()})
-			continue
-		}
-		for i := range js {
-			if js[i].App == "" {
-				js[i].App = app
-			}
-		}
-		jobs = append(jobs, js...)
+	for _, fs := range results {
+		out = append(out, fs...)
 	}
-	out = append(out, deps.Runner.Run(ctx, jobs)...)
-	wg.Wait()
 	return append(out, earlyFindings...), nil
 }
 

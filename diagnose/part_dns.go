@@ -48,7 +48,7 @@ func (p *DNSPart) DomainJobs(domains []dnscheck.Domain) []runner.Job {
 
 func (p *DNSPart) Jobs(_ context.Context, s *Snapshot) ([]runner.Job, error) {
 	if !s.Has(ResDomains) {
-		return nil, s.Errs[ResDomains]
+		return nil, s.Err(ResDomains)
 	}
 	acm := s.App != nil && s.App.Acm
 	var domains []dnscheck.Domain

@@ -80,7 +80,7 @@ func (p *PostgresPart) Jobs(_ context.Context, s *Snapshot) ([]runner.Job, error
 		return skip("DATABASE_URL", "the sandbox has no database: pass --database-url postgres://... to check a real Postgres"), nil
 	}
 	if !s.Has(ResConfigVars) {
-		return nil, s.Errs[ResConfigVars]
+		return nil, s.Err(ResConfigVars)
 	}
 	plans := map[string]string{}
 	for _, a := range s.PostgresAddOns() {

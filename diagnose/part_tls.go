@@ -68,7 +68,7 @@ func (p *TLSPart) TargetJobs(targets []sslcheck.Target) []runner.Job {
 
 func (p *TLSPart) Jobs(_ context.Context, s *Snapshot) ([]runner.Job, error) {
 	if !s.Has(ResDomains) {
-		return nil, s.Errs[ResDomains]
+		return nil, s.Err(ResDomains)
 	}
 	var targets []sslcheck.Target
 	for _, d := range s.CustomDomains() {

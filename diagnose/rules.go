@@ -76,7 +76,7 @@ func PlatformRules(s *Snapshot, now time.Time, certs CertThresholds) []report.Fi
 }
 
 func unknownFor(s *Snapshot, res Resource, check, subject string) []report.Finding {
-	err := s.Errs[res]
+	err := s.Err(res)
 	if err == nil {
 		return nil
 	}
@@ -322,7 +322,7 @@ func drainRules(s *Snapshot) []report.Finding {
 	telemetry := 0
 	if s.Has(ResTelemetryDrains) {
 		telemetry = len(s.TelemetryDrains)
-	} else if s.IsFir() && s.Errs[ResTelemetryDrains] != nil {
+	} else if s.IsFir() && s.Err(ResTelemetryDrains) != nil {
 		return unknownFor(s, ResTelemetryDrains, "platform.drains", "log drains")
 	}
 	data := map[string]any{"log_drains": len(s.LogDrains), "telemetry_drains": telemetry}

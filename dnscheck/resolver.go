@@ -28,11 +28,19 @@ type Config struct {
 	// UDPSize is the EDNS0 buffer size advertised (default 1232, the DNS
 	// flag day 2020 value that avoids fragmentation).
 	UDPSize uint16
+	// MaxInFlight bounds the queries outstanding at once (default 128): a
+	// checkup of many domains must not flood a resolver's socket, where a
+	// burst of datagrams is dropped, not queued.
+	MaxInFlight int
+	// Tries is how many times a query that got no answer over UDP is sent
+	// to a server before the next one is tried (default 2, as dig retries).
+	Tries int
 }
 
 // Resolver sends queries to the configured servers.
 type Resolver struct {
-	cfg Config
+	cfg      Config
+	inflight chan struct{}
 }
 
 // NewResolver returns a resolver with defaults filled in.
@@ -49,7 +57,13 @@ func NewResolver(cfg Config) *Resolver {
 	if cfg.UDPSize == 0 {
 		cfg.UDPSize = 1232
 	}
-	return &Resolver{cfg: cfg}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 128
+	}
+	if cfg.Tries <= 0 {
+		cfg.Tries = 2
+	}
+	return &Resolver{cfg: cfg, inflight: make(chan struct{}, cfg.MaxInFlight)}
 }
 
 // Servers returns where queries go.
@@ -128,13 +142,25 @@ func (r *Resolver) Exchange(ctx context.Context, name string, qtype uint16) (*An
 	m.SetQuestion(dns.Fqdn(name), qtype)
 	m.RecursionDesired = true
 	m.SetEdns0(r.cfg.UDPSize, false)
+	select {
+	case r.inflight <- struct{}{}:
+		defer func() { <-r.inflight }()
+	case <-ctx.Done():
+		return nil, &TransportError{Server: r.cfg.Servers[0], Timeout: true, Err: ctx.Err()}
+	}
 	var last error
 	for _, srv := range r.cfg.Servers {
-		a, err := r.exchangeOne(ctx, m, srv)
-		if err == nil {
-			return a, nil
+		for try := 0; try < r.cfg.Tries; try++ {
+			a, err := r.exchangeOne(ctx, m, srv)
+			if err == nil {
+				return a, nil
+			}
+			last = err
+			var te *TransportError
+			if ctx.Err() != nil || !errors.As(err, &te) || !te.Timeout {
+				break // refused or unreachable: the next server, not again
+			}
 		}
-		last = err
 		if ctx.Err() != nil {
 			break
 		}

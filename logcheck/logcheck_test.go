@@ -307,3 +307,37 @@ func TestSessionThatNeverEnds(t *testing.T) {
 		t.Error("the lines received before the deadline must still be judged")
 	}
 }
+
+// TestParallelMatchesSerial: the workers' merged statistics are those of one
+// reader, for the same input.
+func TestParallelMatchesSerial(t *testing.T) {
+	var b strings.Builder
+	for i := range 60000 {
+		code, status, service := "", 200, 20+i%300
+		if i%97 == 0 {
+			code, status, service = "H12", 503, 30000
+		}
+		b.WriteString(routerLine(fmt.Sprintf("2026-11-23T%02d:%02d:%02d+00:00", 10+i/3600%10, i/60%60, i%60), "info", code, "GET", fmt.Sprintf("/items/%d", i), i%5, service, status, fmt.Sprintf("web.%d", 1+i%3)))
+		b.WriteByte('\n')
+		if i%50 == 0 {
+			b.WriteString("2026-11-23T10:00:00+00:00 heroku[web.2]: source=web.2 sample#memory_total=" + fmt.Sprint(100+i%400) + ".00MB sample#memory_swap=0.00MB sample#memory_quota=512.00MB\n")
+		}
+	}
+	in := b.String()
+	one, err := ReadParallel(context.Background(), strings.NewReader(in), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	four, err := ReadParallel(context.Background(), strings.NewReader(in), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Judge(one, "x", DefaultThresholds)
+	c := Judge(four, "x", DefaultThresholds)
+	if fmt.Sprint(a) != fmt.Sprint(c) {
+		t.Errorf("serial and parallel differ:\n%v\n%v", a, c)
+	}
+	if one.Lines != 61200 || one.Codes["H12"].Count != 619 {
+		t.Errorf("lines %d, H12 %d", one.Lines, one.Codes["H12"].Count)
+	}
+}

@@ -7,6 +7,7 @@ package logcheck
 import (
 	"bytes"
 	"io"
+	"slices"
 	"sort"
 	"time"
 
@@ -557,4 +558,95 @@ func (s *Stats) Errors5xx() uint64 {
 		n += s.Status[st]
 	}
 	return n
+}
+
+// Merge adds another analysis (of other lines) into s.
+func (s *Stats) Merge(o *Stats) {
+	s.Lines += o.Lines
+	s.RouterLines += o.RouterLines
+	s.RuntimeLines += o.RuntimeLines
+	s.AppLines += o.AppLines
+	s.Malformed += o.Malformed
+	for i, c := range o.Status {
+		s.Status[i] += c
+	}
+	s.Service.Merge(&o.Service)
+	s.Connect.Merge(&o.Connect)
+	if !o.First.IsZero() && (s.First.IsZero() || o.First.Before(s.First)) {
+		s.First = o.First
+	}
+	if o.Last.After(s.Last) {
+		s.Last = o.Last
+	}
+	for k, c := range o.Codes {
+		m, ok := s.Codes[k]
+		if !ok {
+			cp := *c
+			cp.Dynos = append([]string(nil), c.Dynos...)
+			s.Codes[k] = &cp
+			continue
+		}
+		m.Count += c.Count
+		if m.Desc == "" {
+			m.Desc = c.Desc
+		}
+		if !c.First.IsZero() && (m.First.IsZero() || c.First.Before(m.First)) {
+			m.First = c.First
+		}
+		if c.Last.After(m.Last) {
+			m.Last = c.Last
+		}
+		for _, d := range c.Dynos {
+			if len(m.Dynos) < 50 && !slices.Contains(m.Dynos, d) {
+				m.Dynos = append(m.Dynos, d)
+			}
+		}
+	}
+	for k, p := range o.Paths {
+		m, ok := s.Paths[k]
+		if !ok {
+			if len(s.Paths) >= maxPaths && k != "* (other paths)" {
+				s.PathOverflow += int(p.Hist.Count())
+				k = "* (other paths)"
+				if m, ok = s.Paths[k]; !ok {
+					m = &PathStat{Method: "*", Path: "(other paths)"}
+					s.Paths[k] = m
+				}
+			} else {
+				cp := *p
+				s.Paths[k] = &cp
+				continue
+			}
+		}
+		m.Hist.Merge(&p.Hist)
+		m.Errors += p.Errors
+	}
+	s.PathOverflow += o.PathOverflow
+	for k, d := range o.Dynos {
+		m, ok := s.Dynos[k]
+		if !ok {
+			cp := *d
+			s.Dynos[k] = &cp
+			continue
+		}
+		m.Samples += d.Samples
+		m.MaxTotal = max(m.MaxTotal, d.MaxTotal)
+		m.MaxRSS = max(m.MaxRSS, d.MaxRSS)
+		m.MaxSwap = max(m.MaxSwap, d.MaxSwap)
+		m.MaxLoad = max(m.MaxLoad, d.MaxLoad)
+		if d.Quota > 0 {
+			m.Quota = d.Quota
+		}
+	}
+	for k, st := range o.States {
+		m, ok := s.States[k]
+		if !ok {
+			cp := *st
+			s.States[k] = &cp
+			continue
+		}
+		m.Crashed += st.Crashed
+		m.Starting += st.Starting
+		m.Exits += st.Exits
+	}
 }

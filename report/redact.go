@@ -113,17 +113,30 @@ func (r *Redactor) String(s string) string {
 		}
 		r.mu.RUnlock()
 	}
-	s = urlPassword.ReplaceAllString(s, "${1}"+Redacted+"${3}")
-	s = bearerToken.ReplaceAllString(s, "${1}"+Redacted)
-	s = basicAuth.ReplaceAllString(s, "${1}"+Redacted)
-	s = herokuKey.ReplaceAllString(s, Redacted)
-	s = secretKeyword.ReplaceAllStringFunc(s, func(m string) string {
-		sub := secretKeyword.FindStringSubmatch(m)
-		if sub[2] == Redacted {
-			return m
-		}
-		return sub[1] + Redacted
-	})
+	// Cheap byte tests first: most text holds no secret, and each pattern
+	// needs a marker the test finds without running the regexp.
+	if strings.Contains(s, "://") && strings.IndexByte(s, '@') >= 0 {
+		s = urlPassword.ReplaceAllString(s, "${1}"+Redacted+"${3}")
+	}
+	if containsFold(s, "bearer") {
+		s = bearerToken.ReplaceAllString(s, "${1}"+Redacted)
+	}
+	if containsFold(s, "basic") {
+		s = basicAuth.ReplaceAllString(s, "${1}"+Redacted)
+	}
+	if strings.Contains(s, "HRKU-") {
+		s = herokuKey.ReplaceAllString(s, Redacted)
+	}
+	if strings.ContainsAny(s, "=:") && (containsFold(s, "key") || containsFold(s, "token") || containsFold(s, "pass") ||
+		containsFold(s, "pwd") || containsFold(s, "secret")) {
+		s = secretKeyword.ReplaceAllStringFunc(s, func(m string) string {
+			sub := secretKeyword.FindStringSubmatch(m)
+			if sub[2] == Redacted {
+				return m
+			}
+			return sub[1] + Redacted
+		})
+	}
 	return s
 }
 
@@ -216,4 +229,26 @@ func (r *Redactor) Report(rep Report) Report {
 		out.Notes[i] = r.String(n)
 	}
 	return out
+}
+
+// containsFold reports whether s contains the lower-case ASCII word sub,
+// in any case, without allocating.
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
 }

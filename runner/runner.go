@@ -41,7 +41,10 @@ func (e *PermissionError) Unwrap() error { return e.Err }
 
 // Runner runs jobs.
 type Runner struct {
-	Limit    int           // jobs at once (default 8)
+	Limit int // jobs at once (default 8)
+	// Sem, when set, bounds jobs across several concurrent Run calls (the
+	// checks of one app starting as their inputs arrive) instead of Limit.
+	Sem      chan struct{}
 	Timeout  time.Duration // per job when the job sets none (default 20s)
 	Progress termui.Progress
 	Now      func() time.Time
@@ -65,13 +68,24 @@ func (r Runner) Run(ctx context.Context, jobs []Job) []report.Finding {
 	}
 	results := make([][]report.Finding, len(jobs))
 	g := errgroup.Group{}
-	g.SetLimit(limit)
+	if r.Sem == nil {
+		g.SetLimit(limit)
+	}
 	for i, job := range jobs {
 		if ctx.Err() != nil {
 			results[i] = []report.Finding{failed(job, ctx.Err(), 0, "not started before the run's --timeout")}
 			continue
 		}
 		g.Go(func() error {
+			if r.Sem != nil {
+				select {
+				case r.Sem <- struct{}{}:
+					defer func() { <-r.Sem }()
+				case <-ctx.Done():
+					results[i] = []report.Finding{failed(job, ctx.Err(), 0, "not started before the run's --timeout")}
+					return nil
+				}
+			}
 			results[i] = r.runOne(ctx, job, progress, now)
 			return nil
 		})

@@ -38,7 +38,10 @@ type Options struct {
 	// generated app (the first app always has its four realistic ones).
 	Apps    int
 	Domains int
-	Now     time.Time
+	// Generated makes every app a generated one (for the benchmarks: N
+	// alike apps of Domains domains each, no realistic first app).
+	Generated bool
+	Now       time.Time
 }
 
 // Sandbox is a running simulated app.
@@ -106,10 +109,14 @@ func Start(o Options) (*Sandbox, error) {
 	certs := map[string]tls.Certificate{}
 
 	// The realistic app, and more like it for the benchmarks.
-	first := demoApp(o.Now, pki, sb.DNS, certs)
-	sb.API.AddApp(first)
-	sb.Apps = append(sb.Apps, first.App.Name)
-	for i := 2; i <= o.Apps; i++ {
+	from := 1
+	if !o.Generated {
+		first := demoApp(o.Now, pki, sb.DNS, certs)
+		sb.API.AddApp(first)
+		sb.Apps = append(sb.Apps, first.App.Name)
+		from = 2
+	}
+	for i := from; i <= o.Apps; i++ {
 		f := generatedApp(fmt.Sprintf("acme-%d", i), o.Domains, o.Now, pki, sb.DNS, certs)
 		sb.API.AddApp(f)
 		sb.Apps = append(sb.Apps, f.App.Name)
