@@ -392,10 +392,11 @@ func writeResults(path string, rows []row, parts map[string]time.Duration, cp ti
 	for _, k := range names {
 		ps = append(ps, fmt.Sprintf("%s %s", k, ms(parts[k])))
 	}
-	fmt.Fprintf(&b, "Critical path of one app: %s (the longest of %s; see README.md).\n\n", ms(cp), strings.Join(ps, ", "))
+	fmt.Fprintf(&b, "Critical path of one app: %s (the longest of %s; see bench/README.md).\n\n", ms(cp), strings.Join(ps, ", "))
 	b.WriteString("| measure | value | target | |\n|---|---|---|---|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", strings.TrimSpace(r.name), r.value, r.target, r.verdict)
+		cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(strings.TrimSpace(r.name)), cell(r.value), cell(r.target), r.verdict)
 	}
 	b.WriteString("\n`wall` is the whole process (start-up and the sandbox's own set-up included); `run` is the report's `duration_ms`, from the first request to the last finding.\n")
 	return os.WriteFile(path, []byte(b.String()), 0o644)

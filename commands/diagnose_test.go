@@ -298,3 +298,49 @@ func TestHelpListsCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestDiagnoseTeamAndSeveralApps(t *testing.T) {
+	api := fakeAPI(t)
+	second := herokutest.SampleApp("acme-staging", time.Now())
+	second.Dynos[1].State = "up"
+	api.AddApp(second)
+	api.AddTeam("acme", "acme-prod", "acme-staging")
+	h := newHarness(t)
+	h.env["HEROKU_HOST"] = api.URL
+	h.env["HEROKU_API_KEY"] = "test-token-123456"
+	for _, args := range [][]string{{"--team", "acme"}, {"-a", "acme-prod", "-a", "acme-staging"}} {
+		code := h.run(append([]string{"diagnose", "--only", "platform", "--format", "json"}, args...)...)
+		if code != 2 {
+			t.Fatalf("%v: exit %d %s", args, code, h.errOut.String())
+		}
+		r := h.report()
+		if !slices.Equal(r.Apps, []string{"acme-prod", "acme-staging"}) {
+			t.Errorf("%v: apps %v", args, r.Apps)
+		}
+		if f, ok := findCode(r, "DYNO_CRASHED", "web.2"); !ok || f.App != "acme-prod" {
+			t.Errorf("%v: the crash belongs to acme-prod: %+v", args, f)
+		}
+		for _, f := range r.Checks {
+			if f.App == "acme-staging" && f.Code == "DYNO_CRASHED" {
+				t.Errorf("%v: acme-staging has no crashed dyno", args)
+			}
+		}
+	}
+	// Every resource the platform rules need was read, for each app: no stub went unused.
+	calls := api.Calls()
+	for _, route := range []string{"GET /apps/{app}", "GET /apps/{app}/dynos", "GET /apps/{app}/formation", "GET /apps/{app}/releases",
+		"GET /apps/{app}/domains", "GET /apps/{app}/sni-endpoints", "GET /apps/{app}/addons", "GET /apps/{app}/config-vars",
+		"GET /apps/{app}/log-drains", "GET /apps/{app}/telemetry-drains", "GET /apps/{app}/features", "GET /stacks/{stack}", "GET /teams/{team}/apps"} {
+		if calls[route] == 0 {
+			t.Errorf("%s was never called", route)
+		}
+	}
+	// The text report of several apps names the app on each problem, and says what the run cost.
+	h.run("diagnose", "--only", "platform", "--team", "acme")
+	if !strings.Contains(h.out.String(), "acme-prod web.2 · DYNO_CRASHED") || !strings.Contains(h.out.String(), "Platform API:") {
+		t.Errorf("text report:\n%s", h.out.String())
+	}
+	if code := h.run("diagnose", "--team", "nope", "--format", "json"); code != 3 || !strings.Contains(h.errOut.String(), `team "nope" not found`) {
+		t.Errorf("unknown team: exit %d %q", code, h.errOut.String())
+	}
+}

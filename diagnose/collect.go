@@ -158,8 +158,8 @@ func StartCollect(ctx context.Context, api API, app string, need []Resource, cal
 	for _, r := range need {
 		switch r {
 		case ResApp:
-			call(r, func(ctx context.Context) error {
-				a, err := api.AppInfo(ctx, app)
+			call(r, func(cctx context.Context) error {
+				a, err := api.AppInfo(cctx, app)
 				if err != nil {
 					if wants(ResStack) {
 						done(ResStack, err)
@@ -169,7 +169,8 @@ func StartCollect(ctx context.Context, api API, app string, need []Resource, cal
 				set(func() { s.App = a })
 				if wants(ResStack) {
 					// The stack's state (deprecated or not) is the API's own word;
-					// it needs the app's answer first, so it is read in its wake.
+					// it needs the app's answer first, so it is read in its wake,
+					// under the run's context (the app call's ends with it).
 					go func() {
 						sctx, cancel := context.WithTimeout(ctx, callTimeout)
 						defer cancel()

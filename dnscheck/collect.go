@@ -51,6 +51,8 @@ type Snapshot struct {
 	CAAErr     error
 	NS         *Result // of the registrable domain: who hosts the zone
 	NSErr      error
+	SOA        *Result // of the registrable domain: its primary server and serial
+	SOAErr     error
 	Took       time.Duration
 }
 
@@ -67,6 +69,7 @@ func Collect(ctx context.Context, r *Resolver, d Domain) *Snapshot {
 	do(func() { s.AAAA, s.AAAAErr = r.Lookup(ctx, s.QueryName, dns.TypeAAAA) })
 	do(func() { s.CAA, s.CAAErr = r.CAA(ctx, d.Hostname) })
 	do(func() { s.NS, s.NSErr = r.Lookup(ctx, Apex(d.Hostname), dns.TypeNS) })
+	do(func() { s.SOA, s.SOAErr = r.Lookup(ctx, Apex(d.Hostname), dns.TypeSOA) })
 	if d.Target != "" {
 		do(func() {
 			var errA, errAAAA error
@@ -99,4 +102,17 @@ func (s *Snapshot) Nameservers() []string {
 		}
 	}
 	return out
+}
+
+// Zone is the SOA of the domain's zone in dig's format, empty when none.
+func (s *Snapshot) Zone() string {
+	if s.SOA == nil {
+		return ""
+	}
+	for _, rr := range s.SOA.Records {
+		if soa, ok := rr.(*dns.SOA); ok {
+			return soa.String()
+		}
+	}
+	return ""
 }

@@ -112,6 +112,9 @@ func evidence(s *Snapshot) map[string]any {
 	if ns := s.Nameservers(); len(ns) > 0 {
 		data["nameservers"] = ns
 	}
+	if soa := s.Zone(); soa != "" {
+		data["soa"] = soa
+	}
 	if s.A != nil && s.A.Server != "" {
 		data["server"] = s.A.Server
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -204,6 +205,9 @@ func tlsServer(t *testing.T, ip string, port int, chains map[string][]*certgen.C
 		certs[name] = certgen.TLS(ch[0], ch[1:]...)
 	}
 	tc := &tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if h.ServerName == "nocert.test" {
+			return nil, fmt.Errorf("no certificate for %s", h.ServerName) // the server aborts the handshake
+		}
 		if c, ok := certs[h.ServerName]; ok {
 			return &c, nil
 		}
@@ -262,7 +266,7 @@ func TestHandshakesOnLoopback(t *testing.T) {
 	for name := range fx.chains {
 		zone.MustAdd(name + ". 60 IN A 127.0.0.1")
 	}
-	zone.MustAdd("legacy.test. 60 IN A 127.0.0.1", "silent.test. 60 IN A 127.0.0.1", "closed.test. 60 IN A 127.0.0.1",
+	zone.MustAdd("legacy.test. 60 IN A 127.0.0.1", "silent.test. 60 IN A 127.0.0.1", "closed.test. 60 IN A 127.0.0.1", "nocert.test. 60 IN A 127.0.0.1",
 		"split.test. 60 IN A 127.0.0.1", "split.test. 60 IN A 127.0.0.2")
 	res := dnscheck.NewResolver(dnscheck.Config{Servers: []string{zone.Addr}})
 
@@ -301,6 +305,7 @@ func TestHandshakesOnLoopback(t *testing.T) {
 		{"legacy.test", legacyPort, map[string]report.Status{CodeLegacyProtocol: report.StatusCritical}},
 		{"silent.test", silent, map[string]report.Status{report.CodeTimeout: report.StatusUnknown}},
 		{"closed.test", closed, map[string]report.Status{CodeConnectFailed: report.StatusCritical}},
+		{"nocert.test", port, map[string]report.Status{CodeHandshakeFailed: report.StatusCritical}},
 		{"split.test", port, map[string]report.Status{CodeAddressesDiffer: report.StatusWarning, CodeExpiring: report.StatusWarning}},
 		{"missing.test", port, map[string]report.Status{CodeConnectFailed: report.StatusCritical}},
 	}
