@@ -69,7 +69,7 @@ func ReadParallel(ctx context.Context, r io.Reader, workers int) (*Stats, error)
 			}
 		}()
 	}
-	readErr, truncated, longLines := splitChunks(ctx, src, queues, bufs)
+	truncated, longLines, readErr := splitChunks(ctx, src, queues, bufs)
 	for _, q := range queues {
 		close(q)
 	}
@@ -85,9 +85,9 @@ func ReadParallel(ctx context.Context, r io.Reader, workers int) (*Stats, error)
 }
 
 // splitChunks reads src into chunks that end at a newline and hands them
-// out round-robin. It returns the read error (nil at EOF), whether ctx
-// ended the reading, and how many over-long lines were skipped.
-func splitChunks(ctx context.Context, src io.Reader, queues []chan []byte, bufs *chunkBufs) (error, bool, int) {
+// out round-robin. It returns whether ctx ended the reading, how many
+// over-long lines were skipped, and the read error (nil at EOF).
+func splitChunks(ctx context.Context, src io.Reader, queues []chan []byte, bufs *chunkBufs) (bool, int, error) {
 	buf := bufs.get()
 	n, next, longLines := 0, 0, 0
 	skipping := false
@@ -100,7 +100,7 @@ func splitChunks(ctx context.Context, src io.Reader, queues []chan []byte, bufs 
 			if n > 0 && !skipping {
 				send(buf[:n])
 			}
-			return nil, true, longLines
+			return true, longLines, nil
 		}
 		m, err := src.Read(buf[n:])
 		n += m
@@ -130,14 +130,14 @@ func splitChunks(ctx context.Context, src io.Reader, queues []chan []byte, bufs 
 		}
 		if err == io.EOF {
 			bufs.put(buf)
-			return nil, false, longLines
+			return false, longLines, nil
 		}
 		if err != nil {
 			bufs.put(buf)
 			if ctx.Err() != nil {
-				return nil, true, longLines
+				return true, longLines, nil
 			}
-			return err, false, longLines
+			return false, longLines, err
 		}
 	}
 }
