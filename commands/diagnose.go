@@ -115,7 +115,7 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 		}
 		notes = append(notes, "this is a simulated app: the built-in sandbox on loopback (fake Platform API, DNS, TLS and logs); no credentials were used and nothing left this machine")
 	}
-	client, err := f.APIClient()
+	client, err := f.APIClient(opts.Resolver)
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func diagnoseChecks(f *Factory, opts *DiagnoseOptions, client diagnose.API) ([]d
 		if err := checkLogsFile(opts.LogsFile); err != nil {
 			return nil, err
 		}
-		checks = append(checks, &diagnose.LogsPart{API: client, File: opts.LogsFile, Stdin: f.IO.In})
+		checks = append(checks, &diagnose.LogsPart{API: client, File: opts.LogsFile, Stdin: f.IO.In, HTTP: f.logClient(opts.Resolver)})
 	}
 	if wants(report.CategoryDNS) {
 		res, err := f.resolver(opts.Resolver)
@@ -247,7 +247,10 @@ func diagnoseChecks(f *Factory, opts *DiagnoseOptions, client diagnose.API) ([]d
 		if opts.DatabaseURL != "" && !diagnose.IsPostgresURL(opts.DatabaseURL) {
 			return nil, usagef("--database-url is not a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL")
 		}
-		part := f.pgPart(opts.DatabaseURL, "", pgcheck.DefaultThresholds.LongQueryWarn, pgcheck.DefaultThresholds.LongQueryCrit)
+		part, err := f.pgPart(opts.DatabaseURL, "", pgcheck.DefaultThresholds.LongQueryWarn, pgcheck.DefaultThresholds.LongQueryCrit, opts.Resolver)
+		if err != nil {
+			return nil, err
+		}
 		part.Simulated = opts.Demo
 		checks = append(checks, part)
 	}

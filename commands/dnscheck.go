@@ -117,7 +117,7 @@ func runDNSCheck(ctx context.Context, f *Factory, opts *DNSCheckOptions) error {
 
 // runAppParts runs one part of diagnose for the app of a single-app command.
 func runAppParts(ctx context.Context, f *Factory, opts CommonOptions, checks []diagnose.Check, parts ...report.Category) error {
-	client, err := f.APIClient()
+	client, err := f.APIClient(opts.Resolver)
 	if err != nil {
 		return err
 	}

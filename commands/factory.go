@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/dnscheck"
 	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/termui"
@@ -68,8 +69,10 @@ func NewSystemFactory(build BuildInfo) *Factory {
 func (f *Factory) UserAgent() string { return "heroku-checkup/" + f.Build.Version }
 
 // APIClient builds the Platform API client from HEROKU_HOST and the
-// credentials, as the Heroku CLI finds them. Errors are setup errors.
-func (f *Factory) APIClient() (*heroku.Client, error) {
+// credentials, as the Heroku CLI finds them. With --resolver, the API's
+// host is looked up there too (CONTRACT.md: every lookup of the run).
+// Errors are setup errors.
+func (f *Factory) APIClient(resolver string) (*heroku.Client, error) {
 	u, err := heroku.APIURL(f.Env("HEROKU_HOST"))
 	if err != nil {
 		return nil, err
@@ -79,7 +82,28 @@ func (f *Factory) APIClient() (*heroku.Client, error) {
 		return nil, err
 	}
 	f.Redactor.Add(tok)
-	return heroku.New(heroku.Config{APIURL: u, Token: tok, UserAgent: f.UserAgent(), Base: f.HTTPBase}), nil
+	base := f.HTTPBase
+	if base == nil && resolver != "" {
+		res, err := f.resolver(resolver)
+		if err != nil {
+			return nil, err
+		}
+		base = resolvingTransport(res)
+	}
+	return heroku.New(heroku.Config{APIURL: u, Token: tok, UserAgent: f.UserAgent(), Base: base}), nil
+}
+
+// resolvingTransport is an HTTP transport whose lookups go to res.
+func resolvingTransport(res *dnscheck.Resolver) *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           res.DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 30 * time.Second,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       30 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
 }
 
 // ResolveApp finds the app of a single-app command.

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"net/http"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -81,10 +82,22 @@ func runLogsCheck(ctx context.Context, f *Factory, opts *LogsCheckOptions) error
 			}}
 		return r.execute(ctx)
 	}
-	client, err := f.APIClient()
+	client, err := f.APIClient(opts.Resolver)
 	if err != nil {
 		return err
 	}
-	part := &diagnose.LogsPart{API: client}
+	part := &diagnose.LogsPart{API: client, HTTP: f.logClient(opts.Resolver)}
 	return runAppPartsWith(ctx, f, client, opts.CommonOptions, []diagnose.Check{part}, report.CategoryLogs)
+}
+
+// logClient fetches log sessions; with --resolver its lookups go there.
+func (f *Factory) logClient(resolver string) *http.Client {
+	if resolver == "" {
+		return &http.Client{}
+	}
+	res, err := f.resolver(resolver)
+	if err != nil {
+		return &http.Client{}
+	}
+	return &http.Client{Transport: resolvingTransport(res)}
 }

@@ -79,21 +79,31 @@ func newPgHealthCommand(f *Factory, runF func(*cli.Context, *PgHealthOptions) er
 	}
 }
 
-func (f *Factory) pgPart(url, plan string, warn, crit time.Duration) *diagnose.PostgresPart {
+func (f *Factory) pgPart(url, plan string, warn, crit time.Duration, resolver string) (*diagnose.PostgresPart, error) {
 	th := pgcheck.DefaultThresholds
 	th.LongQueryWarn, th.LongQueryCrit = warn, crit
 	if url != "" {
 		// The password of a URL given on the command line is a secret too.
 		f.Redactor.AddConfigVars(map[string]*string{"DATABASE_URL": &url})
 	}
-	return &diagnose.PostgresPart{DatabaseURL: url, Plan: plan, Thresholds: th, Now: f.Now,
-		Session: pgcheck.Session{Env: f.Env}}
+	sess := pgcheck.Session{Env: f.Env}
+	if resolver != "" {
+		res, err := f.resolver(resolver)
+		if err != nil {
+			return nil, err
+		}
+		sess.LookupFunc = res.LookupHost
+	}
+	return &diagnose.PostgresPart{DatabaseURL: url, Plan: plan, Thresholds: th, Now: f.Now, Session: sess}, nil
 }
 
 const adviceNote = "remedies are advice: heroku-checkup only reads, it never runs them"
 
 func runPgHealth(ctx context.Context, f *Factory, opts *PgHealthOptions) error {
-	part := f.pgPart(opts.DatabaseURL, opts.Plan, opts.LongQuery, opts.LongQueryCr)
+	part, err := f.pgPart(opts.DatabaseURL, opts.Plan, opts.LongQuery, opts.LongQueryCr, opts.Resolver)
+	if err != nil {
+		return err
+	}
 	if opts.DatabaseURL != "" && len(opts.Apps) == 0 {
 		r := run{f: f, opts: opts.CommonOptions, apps: []string{}, notes: []string{adviceNote},
 			collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {

@@ -1,11 +1,13 @@
 package commands
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/pgcheck/pgtest"
+	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
 // TestPgHealthApp finds the app's databases in its config vars: every
@@ -42,4 +44,31 @@ func TestPgHealthApp(t *testing.T) {
 	if strings.Contains(h.out.String(), e.OwnerURL) {
 		t.Error("a database URL is in the report")
 	}
+}
+
+// TestPgHealthResolvesThroughResolver: with --resolver, the database's host
+// name is looked up there too, like every other lookup of the run.
+func TestPgHealthResolvesThroughResolver(t *testing.T) {
+	e := pgtest.Clean(t)
+	z := sampleZone(t)
+	z.MustAdd("db.internal.example. 60 IN A 127.0.0.1")
+	u, _ := url.Parse(e.OwnerURL)
+	u.Host = "db.internal.example:" + u.Port()
+	h := newHarness(t)
+	code := h.run("pg-health", "--database-url", u.String(), "--resolver", z.Addr, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.out.String())
+	}
+	if f, ok := findCheck(h.report(), "postgres.connection"); !ok || f.Status != "ok" {
+		t.Errorf("connection through the resolver's answer: %+v", f)
+	}
+}
+
+func findCheck(r report.Report, check string) (report.Finding, bool) {
+	for _, f := range r.Checks {
+		if f.Check == check {
+			return f, true
+		}
+	}
+	return report.Finding{}, false
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/miekg/dns"
 	"golang.org/x/net/publicsuffix"
@@ -236,4 +237,42 @@ func Apex(domain string) string {
 		return bare
 	}
 	return apex
+}
+
+// LookupHost resolves host to address strings through the resolver, with
+// the signature of net.Resolver.LookupHost, for clients (Postgres, HTTP)
+// whose every lookup must go to --resolver too.
+func (r *Resolver) LookupHost(ctx context.Context, host string) ([]string, error) {
+	ips, err := r.LookupAddrs(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ips))
+	for i, ip := range ips {
+		out[i] = ip.String()
+	}
+	return out, nil
+}
+
+// DialContext dials addr ("host:port") with the host resolved through the
+// resolver, trying each address in turn, for an http.Transport.
+func (r *Resolver) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	ips, err := r.LookupHost(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	var last error
+	for _, ip := range ips {
+		c, err := d.DialContext(ctx, network, net.JoinHostPort(ip, port))
+		if err == nil {
+			return c, nil
+		}
+		last = err
+	}
+	return nil, last
 }

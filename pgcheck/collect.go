@@ -35,6 +35,8 @@ type Session struct {
 	IdleTxTimeout    time.Duration // 30s
 	// Env reads PGSSLMODE; nil is the process environment.
 	Env func(string) string
+	// LookupFunc resolves the database's host (--resolver); nil is the system's.
+	LookupFunc func(ctx context.Context, host string) ([]string, error)
 }
 
 func (s Session) or(d, def time.Duration) time.Duration {
@@ -114,6 +116,9 @@ func connConfig(t Target, s Session) (*pgx.ConnConfig, bool, error) {
 		return nil, false, fmt.Errorf("%w: %v", ErrBadURL, redactErr(err))
 	}
 	cfg.ConnectTimeout = s.or(s.ConnectTimeout, 10*time.Second)
+	if s.LookupFunc != nil {
+		cfg.LookupFunc = s.LookupFunc
+	}
 	cfg.RuntimeParams["application_name"] = "heroku-checkup"
 	pooler := strings.Contains(strings.ToUpper(t.Name), "CONNECTION_POOL") || u.Port() == "6432" || q.Get("pgbouncer") == "true"
 	if pooler {
