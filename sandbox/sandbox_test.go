@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -26,25 +24,8 @@ func TestSandboxMatchesAPISchema(t *testing.T) {
 	}
 	defer sb.Close()
 	for _, app := range sb.Apps {
-		for _, res := range []string{"", "/dynos", "/formation", "/releases", "/domains", "/sni-endpoints", "/addons",
-			"/config-vars", "/log-drains", "/telemetry-drains", "/features"} {
-			p := "/apps/" + app + res
-			req, _ := http.NewRequest("GET", sb.API.URL+p, nil)
-			req.Header.Set("Accept", "application/vnd.heroku+json; version=3")
-			req.Header.Set("Authorization", "Bearer "+Token)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Errorf("%s: %d %s", p, resp.StatusCode, body)
-				continue
-			}
-			if err := schema.ValidateResponse("GET", p, body); err != nil {
-				t.Error(err)
-			}
+		for _, err := range schema.CheckRoutes(sb.API.URL, Token, herokutest.AppRoutes(app)) {
+			t.Error(err)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package herokutest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"os"
@@ -294,4 +296,44 @@ func checkFormat(format, s string) error {
 		}
 	}
 	return nil
+}
+
+// AppRoutes are the read routes of one app that the tool uses.
+func AppRoutes(app string) []string {
+	var out []string
+	for _, res := range []string{"", "/dynos", "/formation", "/releases", "/domains", "/sni-endpoints", "/addons",
+		"/config-vars", "/log-drains", "/telemetry-drains", "/features"} {
+		out = append(out, "/apps/"+app+res)
+	}
+	return out
+}
+
+// CheckRoutes asks a fake API for each route (GET, or POST for a log
+// session) and validates every answer against the schema.
+func (s *Schema) CheckRoutes(baseURL, token string, routes []string) []error {
+	var errs []error
+	for _, p := range routes {
+		method := http.MethodGet
+		if strings.HasSuffix(p, "/log-sessions") {
+			method = http.MethodPost
+		}
+		req, _ := http.NewRequest(method, baseURL+p, nil)
+		req.Header.Set("Accept", "application/vnd.heroku+json; version=3")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			errs = append(errs, fmt.Errorf("%s %s: %d %s", method, p, resp.StatusCode, body))
+			continue
+		}
+		if err := s.ValidateResponse(method, p, body); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
 }
