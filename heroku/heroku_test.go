@@ -24,7 +24,7 @@ func TestAPIURL(t *testing.T) {
 		{"", "https://api.heroku.com", false},
 		{"heroku.com", "https://api.heroku.com", false},
 		{"staging.herokudev.heroku.com", "https://api.staging.herokudev.heroku.com", false},
-		{"https://api.heroku.com/", "https://api.heroku.com", false},
+		{"https://api.staging.heroku.com/", "https://api.staging.heroku.com", false}, // the trailing slash goes
 		{"http://127.0.0.1:5000", "http://127.0.0.1:5000", false},
 		{"https://[::1]:8443", "https://[::1]:8443", false},
 		{"http://localhost:9000", "http://localhost:9000", false},
