@@ -2,9 +2,13 @@ package e2e
 
 import (
 	"fmt"
+	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/pgcheck/pgtest"
 )
@@ -93,6 +97,78 @@ func TestPgHealthCleanAndBadInput(t *testing.T) {
 		r = run(t, nil, "pg-health", "--database-url", bad)
 		if r.code != 3 || strings.Count(r.stderr, "\n") != 1 {
 			t.Errorf("%q: exit %d, stderr %q", bad, r.code, r.stderr)
+		}
+	}
+}
+
+// startPgBouncer runs PgBouncer (transaction pooling, as Heroku's
+// connection pooling does) in front of the test server, unprivileged.
+func startPgBouncer(t *testing.T, backend string) int {
+	t.Helper()
+	bin := need(t, "pgbouncer", "pgbouncer")
+	u, _ := url.Parse(backend)
+	// Not t.TempDir: its parent is private to this user, and PgBouncer runs as another.
+	dir, err := os.MkdirTemp("", "pgbouncer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o777)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	port := freePort(t)
+	conf := fmt.Sprintf(`[databases]
+* = host=%s port=%s
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = %d
+unix_socket_dir =
+auth_type = trust
+auth_file = %s/userlist.txt
+pool_mode = transaction
+logfile = %s/pgbouncer.log
+pidfile = %s/pgbouncer.pid
+`, u.Hostname(), u.Port(), port, dir, dir, dir)
+	// auth_type trust still wants the user listed.
+	os.WriteFile(filepath.Join(dir, "userlist.txt"), []byte(fmt.Sprintf("%q \"\"\n", u.User.Username())), 0o644)
+	confPath := filepath.Join(dir, "pgbouncer.ini")
+	os.WriteFile(confPath, []byte(conf), 0o644)
+	args := []string{bin, confPath}
+	if os.Geteuid() == 0 {
+		// PgBouncer refuses to run as root.
+		args = append([]string{"runuser", "-u", "postgres", "--"}, args...)
+	}
+	startDaemon(t, args[0], args[1:]...)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+			return port
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "pgbouncer.log"))
+			t.Fatalf("pgbouncer did not start: %s", log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestPgHealthBehindPgBouncer: PgBouncer refuses the session settings as
+// startup parameters; the check falls back to the simple protocol and SETs
+// them after connecting, and still reads everything.
+func TestPgHealthBehindPgBouncer(t *testing.T) {
+	e := pgtest.Clean(t)
+	port := startPgBouncer(t, e.OwnerURL)
+	u, _ := url.Parse(e.OwnerURL)
+	u.Host = fmt.Sprintf("127.0.0.1:%d", port)
+	r := run(t, nil, "pg-health", "--database-url", u.String(), "--format", "json")
+	rep := decode(t, r)
+	f, ok := rep.find("postgres.connection", "database-url")
+	if !ok || f.Status != "ok" || f.Data["pooler"] != true {
+		t.Fatalf("through PgBouncer: exit %d %+v\n%s", r.code, f, r.stdout)
+	}
+	for _, f := range rep.Checks {
+		if f.Status == "unknown" || f.Status == "critical" || f.Status == "warning" {
+			t.Errorf("through PgBouncer: %s %s %s", f.Status, f.Code, f.Summary)
 		}
 	}
 }
