@@ -63,6 +63,7 @@ func TestRealServerProblems(t *testing.T) {
 		{CodeDuplicateIndex, "public.big_val_b", report.StatusWarning},
 		{CodeInvalidIndex, "public.dups_val_key", report.StatusWarning},
 		{CodeTableBloat, "public.bloated", report.StatusCritical},
+		{CodeTableBloat, "public.vacuumed", report.StatusCritical},
 		{CodeVacuumStale, "public.bloated", report.StatusWarning},
 		{CodeSeqScans, "public.big", report.StatusWarning},
 		{CodeSequenceExhaust, "public.order_no", report.StatusCritical},
@@ -88,6 +89,9 @@ func TestRealServerProblems(t *testing.T) {
 	f, _ := find(fs, CodeBlockedQueries, fmt.Sprintf("pid %d", p.LockTopPID))
 	if f.Data["root_pid"] != p.LockRootPID || !strings.Contains(f.Remedy, fmt.Sprint(p.LockRootPID)) {
 		t.Errorf("lock chain root: %v, remedy %q", f.Data["root_pid"], f.Remedy)
+	}
+	if f, _ := find(fs, CodeTableBloat, "public.vacuumed"); !strings.Contains(fmt.Sprint(f.Data["estimated_from"]), "pg_stats") {
+		t.Errorf("the vacuumed table's bloat comes from pg_stats: %v", f.Data["estimated_from"])
 	}
 	if s.OwnSessions != 1 {
 		t.Errorf("the checker held %d sessions, want 1", s.OwnSessions)

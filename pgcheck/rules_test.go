@@ -86,6 +86,10 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 			s.Indexes = append(s.Indexes, d)
 		}, CodeDuplicateIndex, "public.users_email_idx2", report.StatusWarning},
 		{"bloat", func(s *Snapshot) { s.Tables[0].DeadTuples = 60_000 }, CodeTableBloat, "public.users", report.StatusWarning},
+		{"bloat from pg_stats: pages its rows do not need", func(s *Snapshot) {
+			// 100,000 rows of 52 bytes need ~1,000 pages; the table has 5,000.
+			s.Tables[0].RowWidth, s.Tables[0].RelPages, s.Tables[0].Size = 52, 5000, 5000*8192
+		}, CodeTableBloat, "public.users", report.StatusCritical},
 		{"autovacuum off", func(s *Snapshot) { s.Tables[0].AutovacuumEnabled = false }, CodeVacuumStale, "public.users", report.StatusWarning},
 		{"autovacuum behind", func(s *Snapshot) { s.Tables[0].DeadTuples = 21_000 }, CodeVacuumStale, "public.users", report.StatusWarning},
 		{"per-table trigger honoured", func(s *Snapshot) {

@@ -116,6 +116,8 @@ type Table struct {
 	LastAutovacuum      *time.Time
 	LastAnalyze         *time.Time
 	LastAutoanalyze     *time.Time
+	RelPages            int64   // heap pages at the last VACUUM/ANALYZE
+	RowWidth            float64 // sum of pg_stats.avg_width, 0 when never analysed
 	AutovacuumEnabled   bool
 	VacThreshold        float64
 	VacScaleFactor      float64
@@ -343,7 +345,9 @@ func collectTables(ctx context.Context, c *pgx.Conn, s *Snapshot) error {
 		CASE WHEN t.relid IN (SELECT relation FROM busy) THEN c.relpages::int8 * current_setting('block_size')::int8
 		     ELSE pg_table_size(t.relid) END,
 		t.last_vacuum, t.last_autovacuum, t.last_analyze, t.last_autoanalyze,
-		coalesce(c.reloptions, '{}'::text[]), age(c.relfrozenxid)::int8, mxid_age(c.relminmxid)::int8
+		coalesce(c.reloptions, '{}'::text[]), age(c.relfrozenxid)::int8, mxid_age(c.relminmxid)::int8,
+		c.relpages::int8,
+		coalesce((SELECT sum(s.avg_width) FROM pg_stats s WHERE s.schemaname = t.schemaname AND s.tablename = t.relname), 0)::float8
 		FROM pg_stat_user_tables t JOIN pg_class c ON c.oid = t.relid
 		ORDER BY 1, 2`)
 	if err != nil {
@@ -355,7 +359,7 @@ func collectTables(ctx context.Context, c *pgx.Conn, s *Snapshot) error {
 		var opts []string
 		if err := rows.Scan(&tb.Schema, &tb.Name, &tb.LiveTuples, &tb.DeadTuples, &tb.RelTuples, &tb.SeqScan, &tb.SeqTupRead,
 			&tb.IdxScan, &tb.Size, &tb.LastVacuum, &tb.LastAutovacuum, &tb.LastAnalyze, &tb.LastAutoanalyze, &opts,
-			&tb.XIDAge, &tb.MXIDAge); err != nil {
+			&tb.XIDAge, &tb.MXIDAge, &tb.RelPages, &tb.RowWidth); err != nil {
 			return err
 		}
 		tb.AutovacuumEnabled = s.Settings.Autovacuum || s.Settings.FreezeMaxAge == 0
