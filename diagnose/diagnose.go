@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,7 +23,10 @@ type Part = report.Category
 func ParseParts(values []string) ([]Part, error) {
 	var out []Part
 	for _, v := range values {
-		for _, p := range splitComma(v) {
+		for _, p := range strings.Split(v, ",") {
+			if strings.TrimSpace(p) == "" {
+				continue
+			}
 			c, err := report.ParseCategory(p)
 			if err != nil {
 				return nil, err
@@ -33,30 +37,6 @@ func ParseParts(values []string) ([]Part, error) {
 		}
 	}
 	return out, nil
-}
-
-func splitComma(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == ',' {
-			if part := trimSpace(s[start:i]); part != "" {
-				out = append(out, part)
-			}
-			start = i + 1
-		}
-	}
-	return out
-}
-
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // SelectParts applies --only and --skip to the full list.
@@ -80,8 +60,8 @@ type Check interface {
 	Part() Part
 	// Needs lists the Platform API resources the jobs are built from.
 	Needs() []Resource
-	// Jobs returns the jobs for one app; they may start before the snapshot
-	// is complete only through Early.
+	// Jobs returns the jobs for one app. It is called as soon as the
+	// resources of Needs are in, while the other reads may still run.
 	Jobs(ctx context.Context, s *Snapshot) ([]runner.Job, error)
 	Sections() []report.Section
 }

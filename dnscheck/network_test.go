@@ -3,7 +3,13 @@ package dnscheck
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -269,5 +275,70 @@ func TestParseServer(t *testing.T) {
 	}
 	if _, err := ParseServer(":53"); err == nil {
 		t.Error("ParseServer accepted an empty host")
+	}
+}
+
+// TestLostDatagramIsSentAgain: a UDP query that gets no answer is retried
+// on the same server before the lookup gives up, as dig does.
+func TestLostDatagramIsSentAgain(t *testing.T) {
+	srv := startZone(t, true)
+	srv.Drop("www.acme.example", 1)
+	r := NewResolver(Config{Servers: []string{srv.Addr}, ReadTimeout: 200 * time.Millisecond})
+	res, err := r.Lookup(context.Background(), "www.acme.example", dns.TypeA)
+	if err != nil || len(res.Records) != 2 {
+		t.Errorf("one lost datagram failed the lookup: %v %v", res, err)
+	}
+	once := NewResolver(Config{Servers: []string{srv.Addr}, ReadTimeout: 200 * time.Millisecond, Tries: 1})
+	srv.Drop("www.acme.example", 1)
+	if _, err := once.Lookup(context.Background(), "www.acme.example", dns.TypeA); err == nil {
+		t.Error("with one try, a lost datagram must be a timeout (the test would not tell otherwise)")
+	}
+}
+
+// TestQueriesInFlightAreBounded: a checkup of many domains keeps at most
+// MaxInFlight queries outstanding at the server.
+func TestQueriesInFlightAreBounded(t *testing.T) {
+	srv, err := dnszone.Start(dnszone.Options{Follow: true, Latency: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	srv.MustAdd(zone...)
+	r := NewResolver(Config{Servers: []string{srv.Addr}, MaxInFlight: 4})
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.Lookup(context.Background(), "www.acme.example", dns.TypeA)
+		}()
+	}
+	wg.Wait()
+	if m := srv.MaxConcurrent(); m > 4 || m < 2 {
+		t.Errorf("at most %d queries at once at the server, want 2 to 4", m)
+	}
+}
+
+// TestDialThroughResolver: HTTP clients (the API, log sessions) dial the
+// address the run's resolver gives, not the system's.
+func TestDialThroughResolver(t *testing.T) {
+	srv := startZone(t, true)
+	srv.MustAdd("api.internal.example. 60 IN A 127.0.0.1")
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "via resolver") }))
+	defer web.Close()
+	_, port, _ := net.SplitHostPort(web.Listener.Addr().String())
+	r := testResolver(srv)
+	client := &http.Client{Transport: &http.Transport{DialContext: r.DialContext}}
+	resp, err := client.Get("http://api.internal.example:" + port + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "via resolver" {
+		t.Errorf("got %q", b)
+	}
+	if _, err := client.Get("http://gone.acme.example:" + port + "/"); err == nil {
+		t.Error("a name the resolver does not know was dialled")
 	}
 }

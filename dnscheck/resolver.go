@@ -11,7 +11,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -201,10 +200,4 @@ func isTimeout(ctx context.Context, err error) bool {
 		return true
 	}
 	return false
-}
-
-// IsRefused tells whether a transport error is a refused connection (ICMP
-// port unreachable for UDP, RST for TCP).
-func IsRefused(err error) bool {
-	return errors.Is(err, syscall.ECONNREFUSED)
 }

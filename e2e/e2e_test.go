@@ -78,11 +78,10 @@ type finding struct {
 }
 
 type jsonReport struct {
-	SchemaVersion int               `json:"schema_version"`
-	Status        string            `json:"status"`
-	Summary       map[string]int    `json:"summary"`
-	Checks        []finding         `json:"checks"`
-	Extra         map[string]string `json:"-"`
+	SchemaVersion int            `json:"schema_version"`
+	Status        string         `json:"status"`
+	Summary       map[string]int `json:"summary"`
+	Checks        []finding      `json:"checks"`
 }
 
 func decode(t *testing.T, r result) jsonReport {

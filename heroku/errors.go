@@ -40,7 +40,7 @@ func (e *UnreachableError) Error() string { return e.Msg }
 func (e *HostError) Error() string        { return e.Msg }
 func (e *AppError) Error() string         { return e.Msg }
 
-// ErrNoCredentials is the message of CONTRACT.md for a missing token.
+// noCredentialsMsg is the line CONTRACT.md gives for a missing token.
 const noCredentialsMsg = "not logged in to Heroku: run heroku login or set HEROKU_API_KEY"
 
 // StatusCode returns the HTTP status of a Platform API error, 0 if err is not one.

@@ -122,7 +122,7 @@ func TestPapertrailAndGzip(t *testing.T) {
 
 func TestLongLineIsSkipped(t *testing.T) {
 	in := routerLine("2026-11-23T09:50:01+00:00", "info", "", "GET", "/a", 0, 5, 200, "web.1") + "\n" +
-		"2026-11-23T09:50:01+00:00 app[web.1]: " + strings.Repeat("x", readBuf*2) + "\n" +
+		"2026-11-23T09:50:01+00:00 app[web.1]: " + strings.Repeat("x", chunkSize*2) + "\n" +
 		routerLine("2026-11-23T09:50:02+00:00", "info", "", "GET", "/b", 0, 5, 200, "web.1") + "\n"
 	s, err := Read(context.Background(), strings.NewReader(in))
 	if err != nil {

@@ -23,9 +23,6 @@ import (
 // (workers+2 chunks) whatever the input.
 const chunkSize = 4 << 20
 
-// readBuf is kept for the tests: the longest line that is still parsed.
-const readBuf = chunkSize
-
 // Read analyses a log stream, plain or gzipped (sniffed from its first
 // bytes). When ctx ends first, the statistics of the lines read so far come
 // back with Truncated set.
@@ -194,16 +191,6 @@ func (a *Analyzer) lines(chunk []byte) {
 		a.Line(chunk[:i])
 		chunk = chunk[i+1:]
 	}
-}
-
-// ReadFrom feeds a stream to the analyzer on one goroutine.
-func (a *Analyzer) ReadFrom(ctx context.Context, r io.Reader) error {
-	st, err := ReadParallel(ctx, r, 1)
-	if st != nil {
-		a.st.Merge(st)
-		a.st.Truncated = a.st.Truncated || st.Truncated
-	}
-	return err
 }
 
 // ReadFile analyses a saved log file; "-" is standard input.

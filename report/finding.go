@@ -59,16 +59,6 @@ func (s Status) IsProblem() bool {
 	return s == StatusWarning || s == StatusCritical || s == StatusUnknown
 }
 
-// ParseStatus accepts the lower-case names of CONTRACT.md.
-func ParseStatus(s string) (Status, error) {
-	for _, st := range Statuses {
-		if string(st) == s {
-			return st, nil
-		}
-	}
-	return "", fmt.Errorf("unknown status %q", s)
-}
-
 // Category groups checks; the order of Categories is the order of the report.
 type Category string
 

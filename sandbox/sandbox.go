@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -296,7 +297,7 @@ func demoLogs(now time.Time, app string) []string {
 		t := start.Add(time.Duration(i) * 900 * time.Millisecond)
 		p := paths[r.IntN(len(paths))]
 		path := p.path
-		if containsVerb(p.path) {
+		if strings.Contains(p.path, "%d") {
 			path = fmt.Sprintf(p.path, 1000+r.IntN(9000))
 		}
 		service := p.base + r.IntN(p.base)
@@ -336,15 +337,6 @@ func demoLogs(now time.Time, app string) []string {
 		lines = lines[len(lines)-1500:]
 	}
 	return lines
-}
-
-func containsVerb(s string) bool {
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '%' && s[i+1] == 'd' {
-			return true
-		}
-	}
-	return false
 }
 
 // healthyLogs is quiet traffic with runtime metrics well under the quota.

@@ -2,6 +2,7 @@ package sslcheck
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/heroku-checkup/heroku-checkup/report"
@@ -55,7 +56,7 @@ func verdict(fs []report.Finding) string {
 	worst := report.Worst(fs)
 	var codes []string
 	for _, f := range fs {
-		if f.Code != "" && f.Status.IsProblem() && !contains(codes, f.Code) {
+		if f.Code != "" && f.Status.IsProblem() && !slices.Contains(codes, f.Code) {
 			codes = append(codes, f.Code)
 		}
 	}
@@ -63,13 +64,4 @@ func verdict(fs []report.Finding) string {
 		return string(worst)
 	}
 	return string(worst) + " " + strings.Join(codes, ", ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -31,6 +31,9 @@ type Server struct {
 
 	queries atomic.Int64
 	tcp     atomic.Int64
+	busy    atomic.Int64 // queries being answered now
+	maxBusy atomic.Int64
+	drop    map[string]int
 	udpSrv  *dns.Server
 	tcpSrv  *dns.Server
 }
@@ -47,7 +50,7 @@ type Options struct {
 // Start serves on 127.0.0.1, on one free port for both UDP and TCP.
 func Start(opts Options) (*Server, error) {
 	s := &Server{records: map[string][]dns.RR{}, follow: opts.Follow, latency: opts.Latency,
-		truncate: map[string]bool{}, servfail: map[string]bool{}, hang: map[string]bool{}}
+		truncate: map[string]bool{}, servfail: map[string]bool{}, hang: map[string]bool{}, drop: map[string]int{}}
 	var lastErr error
 	for range 20 {
 		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -122,6 +125,16 @@ func (s *Server) set(m map[string]bool, name string) {
 	m[dns.CanonicalName(name)] = true
 }
 
+// Drop ignores the next n queries for name (lost datagrams).
+func (s *Server) Drop(name string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drop[dns.CanonicalName(name)] += n
+}
+
+// MaxConcurrent is the most queries that were being answered at once.
+func (s *Server) MaxConcurrent() int64 { return s.maxBusy.Load() }
+
 // Queries is how many queries arrived; TCPQueries how many of them over TCP.
 func (s *Server) Queries() int64    { return s.queries.Load() }
 func (s *Server) TCPQueries() int64 { return s.tcp.Load() }
@@ -142,11 +155,20 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	}
 	q := r.Question[0]
 	name := dns.CanonicalName(q.Name)
-	s.mu.RLock()
+	s.mu.Lock()
 	hang, servfail, truncate, latency := s.hang[name], s.servfail[name], s.truncate[name], s.latency
-	s.mu.RUnlock()
-	if hang {
+	dropped := s.drop[name] > 0
+	if dropped {
+		s.drop[name]--
+	}
+	s.mu.Unlock()
+	if hang || dropped {
 		return
+	}
+	// Busy until the answer leaves, not until the handler returns: the
+	// client may ask again as soon as it has the answer.
+	n := s.busy.Add(1)
+	for m := s.maxBusy.Load(); n > m && !s.maxBusy.CompareAndSwap(m, n); m = s.maxBusy.Load() {
 	}
 	if latency > 0 {
 		time.Sleep(latency)
@@ -176,6 +198,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		}
 		s.mu.RUnlock()
 	}
+	s.busy.Add(-1)
 	w.WriteMsg(m)
 }
 

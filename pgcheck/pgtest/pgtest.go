@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -289,6 +288,3 @@ func Clean(t testing.TB) *Env {
 	)
 	return e
 }
-
-// Quote is strings.ReplaceAll for single quotes, for seeding only.
-func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

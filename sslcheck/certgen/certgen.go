@@ -10,7 +10,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -33,9 +32,6 @@ type Cert struct {
 func (c *Cert) PEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.DER})
 }
-
-// Fingerprint is the SHA-256 of the DER, hex with colons, as openssl prints it.
-func (c *Cert) Fingerprint() [32]byte { return sha256.Sum256(c.DER) }
 
 // Options of a certificate.
 type Options struct {
