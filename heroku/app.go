@@ -15,17 +15,72 @@ type Remote struct {
 	App  string
 }
 
-// Heroku git URLs, as the Heroku CLI recognises them. App names are
-// lower-case letters, digits and dashes.
-var gitURLPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`^https?://git\.heroku\.com/([a-z0-9][a-z0-9-]*?)(?:\.git)?/?$`),
-	regexp.MustCompile(`^git@heroku\.com:([a-z0-9][a-z0-9-]*?)(?:\.git)?$`),
-	regexp.MustCompile(`^ssh://git@heroku\.com(?::22)?/([a-z0-9][a-z0-9-]*?)(?:\.git)?$`),
+// GitHosts are the hosts of Heroku git URLs: SSH (git@HOST:app.git,
+// ssh://git@HOST/app.git) and HTTPS (https://HOST/app.git).
+type GitHosts struct {
+	SSH  []string
+	HTTP []string
+}
+
+// DefaultGitHosts are heroku.com's.
+var DefaultGitHosts = GitHosts{SSH: []string{"heroku.com"}, HTTP: []string{"git.heroku.com"}}
+
+// GitHostsFrom derives the git hosts as the Heroku CLI does (vars.gitHost
+// and vars.httpGitHost of @heroku-cli/command): HEROKU_GIT_HOST for both;
+// else the host of a HEROKU_HOST URL for both; else HEROKU_HOST (SSH) and
+// git.HEROKU_HOST (HTTPS). heroku.com's own hosts are always recognised too:
+// a remote of heroku.com names a heroku.com app whatever HEROKU_HOST says.
+func GitHostsFrom(env Env) GitHosts {
+	h := GitHosts{}
+	add := func(ssh, http string) {
+		if ssh != "" && !slices.Contains(h.SSH, ssh) {
+			h.SSH = append(h.SSH, ssh)
+		}
+		if http != "" && !slices.Contains(h.HTTP, http) {
+			h.HTTP = append(h.HTTP, http)
+		}
+	}
+	if env != nil {
+		gitHost := strings.TrimSpace(env("HEROKU_GIT_HOST"))
+		host := strings.TrimSpace(env("HEROKU_HOST"))
+		switch {
+		case gitHost != "":
+			add(gitHost, gitHost)
+		case host == "":
+		case strings.HasPrefix(host, "http"):
+			if u, err := APIURL(host); err == nil {
+				add(u.Host, u.Host)
+			}
+		default:
+			if _, err := APIURL(host); err == nil {
+				add(host, "git."+host)
+			}
+		}
+	}
+	add(DefaultGitHosts.SSH[0], DefaultGitHosts.HTTP[0])
+	return h
+}
+
+// App names are lower-case letters, digits and dashes.
+const appPattern = `([a-z0-9][a-z0-9-]*?)`
+
+func (h GitHosts) patterns() []*regexp.Regexp {
+	var res []*regexp.Regexp
+	for _, host := range h.HTTP {
+		res = append(res, regexp.MustCompile(`^https?://`+regexp.QuoteMeta(host)+`/`+appPattern+`(?:\.git)?/?$`))
+	}
+	for _, host := range h.SSH {
+		q := regexp.QuoteMeta(host)
+		res = append(res,
+			regexp.MustCompile(`^git@`+q+`:`+appPattern+`(?:\.git)?$`),
+			regexp.MustCompile(`^ssh://git@`+q+`(?::22)?/`+appPattern+`(?:\.git)?$`))
+	}
+	return res
 }
 
 // AppFromGitURL returns the app a Heroku git URL names.
-func AppFromGitURL(u string) (string, bool) {
-	for _, re := range gitURLPatterns {
+func (h GitHosts) AppFromGitURL(u string) (string, bool) {
+	for _, re := range h.patterns() {
 		if m := re.FindStringSubmatch(strings.TrimSpace(u)); m != nil {
 			return m[1], true
 		}
@@ -36,7 +91,7 @@ func AppFromGitURL(u string) (string, bool) {
 // ParseGitRemotes reads `git remote -v` output and returns the remotes whose
 // fetch URL is a Heroku git URL, in the order git printed them. Any remote
 // name counts, as in the Heroku CLI.
-func ParseGitRemotes(out string) []Remote {
+func (h GitHosts) ParseGitRemotes(out string) []Remote {
 	var remotes []Remote
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
@@ -46,7 +101,7 @@ func ParseGitRemotes(out string) []Remote {
 		if len(f) >= 3 && f[2] != "(fetch)" {
 			continue
 		}
-		if app, ok := AppFromGitURL(f[1]); ok {
+		if app, ok := h.AppFromGitURL(f[1]); ok {
 			r := Remote{Name: f[0], App: app}
 			if !slices.Contains(remotes, r) {
 				remotes = append(remotes, r)
@@ -89,7 +144,7 @@ func ResolveApp(ctx context.Context, in AppInput) (string, error) {
 	var remotes []Remote
 	if in.Git != nil {
 		if out, err := in.Git(ctx, "remote", "-v"); err == nil {
-			remotes = ParseGitRemotes(out)
+			remotes = GitHostsFrom(in.Env).ParseGitRemotes(out)
 		}
 	}
 	if in.Remote != "" {

@@ -28,9 +28,10 @@ func NetrcPath(env Env, home string) string {
 	return filepath.Join(home, name)
 }
 
-// Token finds the API token: HEROKU_API_KEY, else the password of the netrc
-// machine for the API host. A missing netrc file is no error, just no token.
-func Token(env Env, netrcPath, machine string) (string, error) {
+// Token finds the API token: HEROKU_API_KEY, else the password of the first
+// of the netrc machines that has one. A missing netrc file is no error, just
+// no token.
+func Token(env Env, netrcPath string, machines ...string) (string, error) {
 	if t := strings.TrimSpace(env("HEROKU_API_KEY")); t != "" {
 		return t, nil
 	}
@@ -44,9 +45,11 @@ func Token(env Env, netrcPath, machine string) (string, error) {
 		}
 		return "", &CredentialsError{Msg: fmt.Sprintf("cannot read %s: %v (fix it, run heroku login, or set HEROKU_API_KEY)", netrcPath, err)}
 	}
-	if m := n.Machine(machine); m != nil {
-		if p := strings.TrimSpace(m.Get("password")); p != "" {
-			return p, nil
+	for _, machine := range machines {
+		if m := n.Machine(machine); m != nil {
+			if p := strings.TrimSpace(m.Get("password")); p != "" {
+				return p, nil
+			}
 		}
 	}
 	return "", &CredentialsError{Msg: noCredentialsMsg}

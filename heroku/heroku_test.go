@@ -36,6 +36,14 @@ func TestAPIURL(t *testing.T) {
 		{"http://", "", true},
 		{"https://api.heroku.com?x=1", "", true},
 		{"ftp://api.heroku.com", "", true},
+		// The Heroku CLI's other domains (ALLOWED_HEROKU_DOMAINS): Private Spaces, staging, internal.
+		{"herokuspace.com", "https://api.herokuspace.com", false},
+		{"herokudev.com", "https://api.herokudev.com", false},
+		{"https://api.staging.herokai.com", "https://api.staging.herokai.com", false},
+		{"http://api.herokudev.com", "", true},          // never in clear
+		{"https://herokudev.com.evil.example", "", true}, // suffix trick on the others too
+		{"https://evilherokuspace.com", "", true},        // a label, not a suffix
+		{"http://127.0.0.1.evil.example", "", true},      // passes the CLI's substring test, not ours
 	}
 	for _, c := range cases {
 		u, err := APIURL(c.in)
@@ -78,6 +86,56 @@ func TestToken(t *testing.T) {
 	}
 }
 
+func TestNetrcMachines(t *testing.T) {
+	cases := map[string][]string{
+		"":                       {"api.heroku.com"},
+		"herokuspace.com":        {"api.herokuspace.com"},
+		"http://127.0.0.1:18999": {"127.0.0.1:18999", "127.0.0.1"}, // heroku login writes the port
+		"https://[::1]:8443":     {"[::1]:8443", "::1"},
+	}
+	for in, want := range cases {
+		u, err := APIURL(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := NetrcMachines(u); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("NetrcMachines(%q) = %v, want %v", in, got, want)
+		}
+	}
+	// The machine as the Heroku CLI writes it for a loopback HEROKU_HOST with a port.
+	netrc := filepath.Join(t.TempDir(), "netrc")
+	os.WriteFile(netrc, []byte("machine 127.0.0.1:18999\n  login a@b.c\n  password port-token\n"), 0o600)
+	u, _ := APIURL("http://127.0.0.1:18999")
+	if tok, err := Token(envOf(nil), netrc, NetrcMachines(u)...); err != nil || tok != "port-token" {
+		t.Errorf("netrc machine with port: %q %v", tok, err)
+	}
+}
+
+func TestGitHostsFrom(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		url  string
+		app  string // empty: not a Heroku remote
+	}{
+		{"default https", nil, "https://git.heroku.com/acme.git", "acme"},
+		{"HEROKU_GIT_HOST ssh", map[string]string{"HEROKU_GIT_HOST": "git.example-space.herokuspace.com"}, "git@git.example-space.herokuspace.com:acme.git", "acme"},
+		{"HEROKU_GIT_HOST https", map[string]string{"HEROKU_GIT_HOST": "git.staging.herokudev.com"}, "https://git.staging.herokudev.com/acme.git", "acme"},
+		{"HEROKU_HOST domain: ssh host", map[string]string{"HEROKU_HOST": "herokudev.com"}, "git@herokudev.com:acme.git", "acme"},
+		{"HEROKU_HOST domain: git. for https", map[string]string{"HEROKU_HOST": "herokudev.com"}, "https://git.herokudev.com/acme.git", "acme"},
+		{"HEROKU_HOST URL: its host", map[string]string{"HEROKU_HOST": "http://127.0.0.1:5000"}, "https://127.0.0.1:5000/acme.git", "acme"},
+		{"heroku.com still known", map[string]string{"HEROKU_HOST": "herokudev.com"}, "git@heroku.com:acme.git", "acme"},
+		{"invalid HEROKU_HOST adds nothing", map[string]string{"HEROKU_HOST": "evil.example"}, "https://git.evil.example/acme.git", ""},
+		{"lookalike of a custom host", map[string]string{"HEROKU_GIT_HOST": "git.herokudev.com"}, "https://git.herokudev.com.evil.example/acme.git", ""},
+	}
+	for _, c := range cases {
+		app, ok := GitHostsFrom(envOf(c.env)).AppFromGitURL(c.url)
+		if app != c.app || ok != (c.app != "") {
+			t.Errorf("%s: AppFromGitURL(%q) = %q %v, want %q", c.name, c.url, app, ok, c.app)
+		}
+	}
+}
+
 func TestParseGitRemotes(t *testing.T) {
 	cases := []struct {
 		name string
@@ -97,7 +155,7 @@ func TestParseGitRemotes(t *testing.T) {
 		{"empty", "", nil},
 	}
 	for _, c := range cases {
-		got := ParseGitRemotes(c.out)
+		got := DefaultGitHosts.ParseGitRemotes(c.out)
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
 		}

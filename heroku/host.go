@@ -14,8 +14,8 @@ const DefaultAPIURL = "https://api.heroku.com"
 // Heroku CLI's meaning: empty is api.heroku.com, a value starting with http
 // is the whole base URL, anything else is a domain D meaning https://api.D.
 //
-// Like the Heroku CLI, the token goes only to Heroku: https to heroku.com or
-// a subdomain of it, or http(s) to a loopback address (tests, the sandbox).
+// Like the Heroku CLI, the token goes only to Heroku: https to one of
+// Heroku's domains (herokuDomains), or http(s) to a loopback address (tests, the sandbox).
 // Any other host is refused here, before a request could carry the token.
 func APIURL(herokuHost string) (*url.URL, error) {
 	herokuHost = strings.TrimSpace(herokuHost)
@@ -36,12 +36,20 @@ func APIURL(herokuHost string) (*url.URL, error) {
 		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_HOST=%q is not a valid API host", herokuHost)}
 	}
 	if !allowedHost(u.Scheme, host) {
-		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_HOST=%q is not a Heroku host: the token is only sent over https to heroku.com (or to a loopback address); unset HEROKU_HOST", herokuHost)}
+		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_HOST=%q is not a Heroku host: the token is only sent over https to heroku.com, herokuspace.com, herokudev.com or herokai.com (or to a loopback address); unset HEROKU_HOST", herokuHost)}
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	return u, nil
 }
 
+// herokuDomains are the domains the Heroku CLI sends its token to
+// (@heroku-cli/command's ALLOWED_HEROKU_DOMAINS, v13.2.0): heroku.com,
+// Heroku's own staging and internal domains, and Private Spaces.
+var herokuDomains = []string{"heroku.com", "herokai.com", "herokuspace.com", "herokudev.com"}
+
+// allowedHost is the Heroku CLI's rule made exact: https to one of Heroku's
+// domains or a subdomain of one, or a loopback address (the CLI's own check
+// is a substring test that also passes http://127.0.0.1.evil.example).
 func allowedHost(scheme, host string) bool {
 	if IsLoopback(host) {
 		return true
@@ -50,7 +58,12 @@ func allowedHost(scheme, host string) bool {
 		return false
 	}
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	return host == "heroku.com" || strings.HasSuffix(host, ".heroku.com")
+	for _, d := range herokuDomains {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsLoopback tells whether host is localhost or an address in 127.0.0.0/8 or ::1.
@@ -62,7 +75,12 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// NetrcMachine is the netrc machine the token is read from: the API host.
-func NetrcMachine(api *url.URL) string {
-	return api.Hostname()
+// NetrcMachines are the netrc machines the token may be under, in order:
+// the API host with its port, as `heroku login` writes it (the CLI's
+// vars.apiHost keeps the port of a HEROKU_HOST URL), then without it.
+func NetrcMachines(api *url.URL) []string {
+	if api.Port() == "" {
+		return []string{api.Hostname()}
+	}
+	return []string{api.Host, api.Hostname()}
 }
