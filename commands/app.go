@@ -21,6 +21,8 @@ func NewApp(f *Factory) *cli.App {
 		// Errors go back to main, which owns os.Exit (and tests own nothing).
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError:   onUsageError,
+		// Inside the Heroku CLI, messages name the command the user typed.
+		Metadata: map[string]any{invokedAsEnv: f.Env(invokedAsEnv)},
 		Commands: []*cli.Command{
 			newDiagnoseCommand(f, nil),
 			newPgHealthCommand(f, nil),
@@ -28,6 +30,7 @@ func NewApp(f *Factory) *cli.App {
 			newDNSCheckCommand(f, nil),
 			newLogsCheckCommand(f, nil),
 			newVersionCommand(f),
+			newPluginManifestCommand(f),
 		},
 		CustomAppHelpTemplate: appHelpTemplate,
 	}
@@ -37,7 +40,7 @@ func NewApp(f *Factory) *cli.App {
 func onUsageError(c *cli.Context, err error, _ bool) error {
 	name := "heroku-checkup"
 	if c != nil && c.Command != nil && c.Command.Name != "" {
-		name += " " + c.Command.Name
+		name = commandLine(c, c.Command.Name)
 	}
 	return usagef("%v (see %s --help)", err, name)
 }

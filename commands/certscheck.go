@@ -56,7 +56,7 @@ func newCertsCheckCommand(f *Factory, runF func(*cli.Context, *CertsCheckOptions
 			}
 			for _, arg := range c.Args().Slice() {
 				if strings.HasPrefix(arg, "-") {
-					return usagef("options go before the hosts: heroku-checkup certs-check %s HOST ...", arg)
+					return usagef("options go before the hosts: %s %s HOST ...", commandLine(c, "certs-check"), arg)
 				}
 				t, err := parseHostPort(arg)
 				if err != nil {

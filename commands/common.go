@@ -73,7 +73,7 @@ func readCommon(c *cli.Context, multiApp bool) (CommonOptions, error) {
 		return o, usagef("--timeout must be positive, not %s", o.Timeout)
 	}
 	if !multiApp && len(o.Apps) > 1 {
-		return o, usagef("%s checks one app at a time; use diagnose -a A -a B for several", c.Command.Name)
+		return o, usagef("%s checks one app at a time; use %s -a A -a B for several", commandLine(c, c.Command.Name), commandLine(c, "diagnose"))
 	}
 	if o.CAFile != "" {
 		if _, err := os.Stat(o.CAFile); err != nil {

@@ -38,7 +38,7 @@ func newDNSCheckCommand(f *Factory, runF func(*cli.Context, *DNSCheckOptions) er
 			opts := &DNSCheckOptions{CommonOptions: common, Domains: c.Args().Slice(), Dig: c.Bool("dig")}
 			for _, d := range opts.Domains {
 				if strings.HasPrefix(d, "-") {
-					return usagef("options go before the domains: heroku-checkup dns-check %s %s", d, strings.Join(withoutFlags(opts.Domains), " "))
+					return usagef("options go before the domains: %s %s %s", commandLine(c, "dns-check"), d, strings.Join(withoutFlags(opts.Domains), " "))
 				}
 				if !validHostname(d) {
 					return usagef("%q is not a domain name", d)

@@ -77,7 +77,7 @@ func (f *Factory) APIClient(resolver string) (*heroku.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok, err := heroku.Token(f.Env, heroku.NetrcPath(f.Env, f.Home), heroku.NetrcMachine(u))
+	tok, err := heroku.Token(f.Env, heroku.NetrcPath(f.Env, f.Home), heroku.NetrcMachines(u)...)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,9 @@ const (
 	FailOnNever    FailOn = "never"
 )
 
+// FailOnNames are the values --fail-on accepts, for help and completion.
+var FailOnNames = []string{string(FailOnWarning), string(FailOnCritical), string(FailOnNever)}
+
 // ParseFailOn accepts warning, critical or never.
 func ParseFailOn(s string) (FailOn, error) {
 	switch FailOn(s) {

@@ -14,6 +14,9 @@ const (
 	FormatMarkdown Format = "markdown"
 )
 
+// FormatNames are the values --format accepts, for help and completion.
+var FormatNames = []string{string(FormatText), string(FormatJSON), string(FormatMarkdown)}
+
 // ParseFormat accepts text, json, markdown (and md).
 func ParseFormat(s string) (Format, error) {
 	switch s {
