@@ -40,7 +40,7 @@ func TestAPIURL(t *testing.T) {
 		{"herokuspace.com", "https://api.herokuspace.com", false},
 		{"herokudev.com", "https://api.herokudev.com", false},
 		{"https://api.staging.herokai.com", "https://api.staging.herokai.com", false},
-		{"http://api.herokudev.com", "", true},          // never in clear
+		{"http://api.herokudev.com", "", true},           // never in clear
 		{"https://herokudev.com.evil.example", "", true}, // suffix trick on the others too
 		{"https://evilherokuspace.com", "", true},        // a label, not a suffix
 		{"http://127.0.0.1.evil.example", "", true},      // passes the CLI's substring test, not ours
