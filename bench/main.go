@@ -67,6 +67,8 @@ func main() {
 	logSize := flag.String("log-size", "1GiB", "size of the generated log (e.g. 100MiB, 1GiB)")
 	out := flag.String("out", "bench/RESULTS.md", "where to write the results")
 	runs := flag.Int("runs", 3, "runs per diagnose scenario (the median is kept)")
+	cli := flag.String("heroku-cli", os.Getenv("HEROKU_CHECKUP_HEROKU_CLI"), "the Heroku CLI's bin/run.js, for the plugin's rows (./scripts/heroku-cli prints it)")
+	pluginOnly := flag.Bool("plugin-only", false, "measure only the plugin (prints, does not write -out)")
 	flag.Parse()
 	size, err := parseSize(*logSize)
 	if err != nil {
@@ -78,6 +80,18 @@ func main() {
 		fmt.Printf("%-58s %-34s %-16s %s\n", r.name, r.value, r.target, r.verdict)
 	}
 	fmt.Printf("%-58s %-34s %-16s %s\n", "measure", "value", "target", "")
+	plugin := func() {
+		if *cli == "" {
+			fail(fmt.Errorf("-heroku-cli (or HEROKU_CHECKUP_HEROKU_CLI) is needed for the plugin's rows"))
+		}
+		if err := pluginBench(*bin, *cli, add); err != nil {
+			fail(err)
+		}
+	}
+	if *pluginOnly {
+		plugin()
+		return
+	}
 
 	cp, parts := criticalPath()
 	var report50 []byte
@@ -127,6 +141,7 @@ func main() {
 		d, n := render(report50, f)
 		add(row{fmt.Sprintf("render the 50-app report (%d checks) as %s", n, f), ms(d), "", ""})
 	}
+	plugin()
 	if err := writeResults(*out, rows, parts, cp); err != nil {
 		fail(err)
 	}
