@@ -191,12 +191,12 @@ func (u *cliUser) environ(extra map[string]string) []string {
 	return out
 }
 
-// heroku runs `heroku ARGS` in the real CLI.
-func (u *cliUser) heroku(env map[string]string, stdin string, args ...string) result {
+// exec runs a program as this user, in their HOME.
+func (u *cliUser) exec(program string, env map[string]string, stdin string, args ...string) result {
 	u.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", append([]string{u.cli}, args...)...)
+	cmd := exec.CommandContext(ctx, program, args...)
 	cmd.Env = u.environ(env)
 	cmd.Dir = u.home
 	cmd.Stdin = strings.NewReader(stdin)
@@ -207,9 +207,15 @@ func (u *cliUser) heroku(env map[string]string, stdin string, args ...string) re
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		u.t.Fatalf("heroku %v: %v", args, err)
+		u.t.Fatalf("%s %v: %v", program, args, err)
 	}
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+// heroku runs `heroku ARGS` in the real CLI.
+func (u *cliUser) heroku(env map[string]string, stdin string, args ...string) result {
+	u.t.Helper()
+	return u.exec("node", env, stdin, append([]string{u.cli}, args...)...)
 }
 
 // releaseBinary builds heroku-checkup as a release would (static, version stamped).
@@ -306,18 +312,7 @@ func TestPluginInTheHerokuCLI(t *testing.T) {
 
 	bare := func(env map[string]string, stdin string, args ...string) result {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = u.environ(env)
-		cmd.Dir = u.home
-		cmd.Stdin = strings.NewReader(stdin)
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		}
-		return result{code: code, stdout: out.String(), stderr: errOut.String()}
+		return u.exec(bin, env, stdin, args...)
 	}
 
 	t.Run("plugins:install by name", func(t *testing.T) {
