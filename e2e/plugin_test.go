@@ -306,7 +306,9 @@ func TestPluginInTheHerokuCLI(t *testing.T) {
 	u := newCLIUser(t)
 	bin := releaseBinary(t, t.TempDir())
 	reg := newRegistry(t, packRelease(t, bin))
-	os.WriteFile(filepath.Join(u.home, ".npmrc"), []byte("@heroku-checkup:registry="+reg.URL+"/\nregistry="+reg.URL+"/\n"), 0o600)
+	// Everything npm asks goes to the loopback registry (which records it);
+	// npm's own update check is off.
+	os.WriteFile(filepath.Join(u.home, ".npmrc"), []byte("@heroku-checkup:registry="+reg.URL+"/\nregistry="+reg.URL+"/\nupdate-notifier=false\naudit=false\nfund=false\n"), 0o600)
 	u.env["HEROKU_NPM_REGISTRY"] = reg.URL + "/" // the CLI passes --registry to its npm; keep it on loopback
 	here, other := npmPlatform()
 
