@@ -98,6 +98,7 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 	if opts.Demo {
 		so := opts.DemoLatency
 		so.Apps, so.Domains, so.Generated = opts.DemoApps, opts.DemoDomains, opts.DemoGenerated
+		so.Now = f.Now() // the demo's clock is the run's, so an injected one makes it repeatable
 		sb, err := sandbox.Start(so)
 		if err != nil {
 			return fmt.Errorf("starting the sandbox: %w", err)

@@ -102,7 +102,7 @@ func Start(o Options) (*Sandbox, error) {
 	}
 	sb.API = herokutest.New(&violations{}, herokutest.Options{Token: Token, Latency: o.APILatency, LogLatency: o.LogLatency, RateLimitRemaining: 4321})
 
-	pki := certgen.NewPKI("Sandbox")
+	pki := certgen.NewPKIAt("Sandbox", o.Now)
 	sb.CAFile = filepath.Join(dir, "sandbox-ca.pem")
 	if err := os.WriteFile(sb.CAFile, pki.Root.PEM(), 0o644); err != nil {
 		return nil, err
@@ -126,7 +126,8 @@ func Start(o Options) (*Sandbox, error) {
 
 	// One TLS listener serves every name by SNI; the checks dial it for
 	// every custom domain (the sandbox's stand-in for port 443).
-	fallback := certgen.TLS(pki.Leaf(certgen.Options{DNSNames: []string{"*.herokuapp.com", "herokuapp.com"}}), pki.Intermediate)
+	fallback := certgen.TLS(pki.Leaf(certgen.Options{DNSNames: []string{"*.herokuapp.com", "herokuapp.com"},
+		NotBefore: o.Now.Add(-30 * day), NotAfter: o.Now.Add(300 * day)}), pki.Intermediate)
 	sb.tlsL, err = net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

@@ -156,8 +156,10 @@ type PKI struct {
 }
 
 // NewPKI makes a root and an intermediate valid for ten years around now.
-func NewPKI(name string) *PKI {
-	now := time.Now()
+func NewPKI(name string) *PKI { return NewPKIAt(name, time.Now()) }
+
+// NewPKIAt is NewPKI around another moment (the sandbox's clock).
+func NewPKIAt(name string, now time.Time) *PKI {
 	root := MustNew(Options{CommonName: name + " Root CA", Org: name, IsCA: true,
 		NotBefore: now.Add(-5 * 365 * 24 * time.Hour), NotAfter: now.Add(5 * 365 * 24 * time.Hour)}, nil)
 	inter := MustNew(Options{CommonName: name + " Issuing CA", Org: name, IsCA: true,
