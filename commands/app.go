@@ -4,13 +4,15 @@ import (
 	"fmt"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
 // NewApp builds the CLI. Tests run it with RunContext and buffer streams.
 func NewApp(f *Factory) *cli.App {
 	app := &cli.App{
 		Name:                 "heroku-checkup",
-		Usage:                "a production checkup of a Heroku app in one run: platform, logs, DNS, TLS and Postgres",
+		Usage:                "a production checkup of a Heroku app in one run: " + report.CategoryProse(),
 		Version:              f.Build.Version,
 		EnableBashCompletion: true,
 		HideHelpCommand:      true,

@@ -8,11 +8,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/heroku-checkup/heroku-checkup/diagnose"
-	"github.com/heroku-checkup/heroku-checkup/report"
-	"github.com/heroku-checkup/heroku-checkup/runner"
+	"github.com/heroku-checkup/heroku-checkup/checkup"
+	"github.com/heroku-checkup/heroku-checkup/platform"
 	"github.com/heroku-checkup/heroku-checkup/sslcheck"
-	"github.com/heroku-checkup/heroku-checkup/termui"
 )
 
 // CertsCheckOptions are certs-check's flags and arguments.
@@ -91,35 +89,16 @@ func parseHostPort(arg string) (sslcheck.Target, error) {
 	return sslcheck.Target{Host: strings.ToLower(host), Port: port}, nil
 }
 
-// tlsPart builds the TLS part with the run's resolver and trust pools.
-func (f *Factory) tlsPart(common CommonOptions, warn, crit int) (*diagnose.TLSPart, error) {
-	res, err := f.resolver(common.Resolver)
-	if err != nil {
-		return nil, err
-	}
-	roots, inter, err := sslcheck.LoadRoots(common.CAFile)
-	if err != nil {
-		return nil, usagef("--ca-file: %v", err)
-	}
-	return &diagnose.TLSPart{Config: sslcheck.Config{Resolver: res, Roots: roots, Intermediates: inter},
-		WarnDays: warn, CritDays: crit, Now: f.Now, Port: f.TLSPort}, nil
-}
-
 func runCertsCheck(ctx context.Context, f *Factory, opts *CertsCheckOptions) error {
 	part, err := f.tlsPart(opts.CommonOptions, opts.WarnDays, opts.CritDays)
 	if err != nil {
 		return err
 	}
 	if len(opts.Hosts) > 0 {
-		r := run{f: f, opts: opts.CommonOptions, apps: []string{},
-			collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
-				fs := runner.Runner{Progress: p, Now: f.Now}.Run(ctx, part.TargetJobs(opts.Hosts))
-				return fs, part.Sections(), nil
-			}}
-		return r.execute(ctx)
+		return runJobs(ctx, f, opts.CommonOptions, nil, nil, part.TargetJobs(opts.Hosts, nil))
 	}
 	// With an app, the API's own view of its certificates comes too: ACM
 	// status and SNI expiry catch a problem even when DNS is broken.
-	return runAppParts(ctx, f, opts.CommonOptions, []diagnose.Check{part,
-		&diagnose.APICertsPart{Certs: diagnose.CertThresholds{WarnDays: opts.WarnDays, CritDays: opts.CritDays}, Now: f.Now}}, report.CategoryTLS)
+	return runAppParts(ctx, f, nil, opts.CommonOptions, part,
+		&checkup.APICertsPart{Certs: platform.CertThresholds{WarnDays: opts.WarnDays, CritDays: opts.CritDays}, Now: f.Now})
 }

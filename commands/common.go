@@ -11,7 +11,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/heroku-checkup/heroku-checkup/checkup"
+	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/runner"
 	"github.com/heroku-checkup/heroku-checkup/termui"
 )
 
@@ -153,4 +156,45 @@ func oneLine(s string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// runJobs is the end of a command given bare arguments (domains, hosts, a
+// database URL, a log file): no app and no API, the jobs alone.
+func runJobs(ctx context.Context, f *Factory, opts CommonOptions, apps, notes []string, jobs []runner.Job) error {
+	if apps == nil {
+		apps = []string{}
+	}
+	r := run{f: f, opts: opts, apps: apps, notes: notes,
+		collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
+			res := runner.Runner{Progress: p, Now: f.Now}.Run(ctx, jobs)
+			return res.Findings, res.Sections, nil
+		}}
+	return r.execute(ctx)
+}
+
+// runAppParts runs parts of the checkup for the app of a single-app
+// command; client is built from the credentials when nil.
+func runAppParts(ctx context.Context, f *Factory, client *heroku.Client, opts CommonOptions, parts ...checkup.Part) error {
+	if client == nil {
+		var err error
+		if client, err = f.APIClient(opts.Resolver); err != nil {
+			return err
+		}
+	}
+	flagApp := ""
+	if len(opts.Apps) == 1 {
+		flagApp = opts.Apps[0]
+	}
+	app, err := f.ResolveApp(ctx, flagApp, opts.Remote)
+	if err != nil {
+		return err
+	}
+	deps := checkup.Deps{API: client, Redactor: f.Redactor, Runner: runner.Runner{Now: f.Now}, Parts: parts}
+	r := run{f: f, opts: opts, apps: []string{app},
+		collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
+			deps.Runner.Progress = p
+			res, err := checkup.Run(ctx, deps, checkup.Options{Apps: []string{app}})
+			return res.Findings, res.Sections, err
+		}}
+	return r.execute(ctx)
 }

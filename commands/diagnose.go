@@ -10,9 +10,10 @@ import (
 	hk "github.com/heroku/heroku-go/v6"
 	"github.com/urfave/cli/v2"
 
-	"github.com/heroku-checkup/heroku-checkup/diagnose"
+	"github.com/heroku-checkup/heroku-checkup/checkup"
 	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/pgcheck"
+	"github.com/heroku-checkup/heroku-checkup/platform"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/runner"
 	"github.com/heroku-checkup/heroku-checkup/sandbox"
@@ -27,7 +28,7 @@ type DiagnoseOptions struct {
 	DatabaseURL   string
 	LogsFile      string
 	Demo          bool
-	Certs         diagnose.CertThresholds
+	Certs         platform.CertThresholds
 	DemoApps      int
 	DemoDomains   int
 	DemoLatency   sandbox.Options
@@ -37,12 +38,13 @@ type DiagnoseOptions struct {
 func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) error) *cli.Command {
 	flags := append(commonFlags(true),
 		&cli.StringFlag{Name: "team", Aliases: []string{"t"}, Usage: "check every app of `TEAM`"},
-		&cli.StringSliceFlag{Name: "only", Usage: "run only these parts: platform,logs,dns,tls,postgres"},
-		&cli.StringSliceFlag{Name: "skip", Usage: "skip these parts: platform,logs,dns,tls,postgres"},
+		&cli.StringSliceFlag{Name: "only", Usage: "run only these parts: " + report.CategoryNames(",")},
+		&cli.StringSliceFlag{Name: "skip", Usage: "skip these parts: " + report.CategoryNames(",")},
 		&cli.StringFlag{Name: "database-url", Usage: "check this Postgres database `URL` instead of the app's *_URL config vars", EnvVars: nil},
 		&cli.StringFlag{Name: "logs-file", Usage: "analyse saved logs from `FILE` (- for stdin) instead of the app's log session"},
-		&cli.IntFlag{Name: "warn-days", Value: 30, Usage: "certificate expiry warning threshold in days"},
-		&cli.IntFlag{Name: "crit-days", Value: 7, Usage: "certificate expiry critical threshold in days"},
+	)
+	flags = append(flags, certFlags()...)
+	flags = append(flags,
 		&cli.BoolFlag{Name: "demo", Usage: "check the built-in simulated app on loopback (no credentials, no network)"},
 		// For the benchmarks: a bigger, slower sandbox.
 		&cli.IntFlag{Name: "demo-apps", Value: 1, Hidden: true},
@@ -52,7 +54,7 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 	)
 	return &cli.Command{
 		Name:         "diagnose",
-		Usage:        "check the whole app: platform, logs, DNS, TLS and Postgres, in one report",
+		Usage:        "check the whole app: " + report.CategoryProse() + ", in one report",
 		UsageText:    "heroku-checkup diagnose [-a APP ...] [--team TEAM] [--only PARTS] [--skip PARTS] [options]",
 		Flags:        flags,
 		OnUsageError: onUsageError,
@@ -62,23 +64,23 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 				return err
 			}
 			opts := &DiagnoseOptions{CommonOptions: common, Team: c.String("team"), DatabaseURL: c.String("database-url"),
-				LogsFile: c.String("logs-file"), Certs: diagnose.CertThresholds{WarnDays: c.Int("warn-days"), CritDays: c.Int("crit-days")},
-				Demo: c.Bool("demo"), DemoApps: c.Int("demo-apps"), DemoDomains: c.Int("demo-domains"), DemoGenerated: c.Bool("demo-generated")}
+				LogsFile: c.String("logs-file"),
+				Demo:     c.Bool("demo"), DemoApps: c.Int("demo-apps"), DemoDomains: c.Int("demo-domains"), DemoGenerated: c.Bool("demo-generated")}
 			if opts.DemoLatency, err = parseLatency(c.String("demo-latency")); err != nil {
 				return err
 			}
-			if opts.Certs.CritDays < 0 || opts.Certs.WarnDays < opts.Certs.CritDays {
-				return usagef("--warn-days (%d) must be at least --crit-days (%d), both non-negative", opts.Certs.WarnDays, opts.Certs.CritDays)
+			if opts.Certs.WarnDays, opts.Certs.CritDays, err = readCertDays(c); err != nil {
+				return err
 			}
-			only, err := diagnose.ParseParts(c.StringSlice("only"))
+			only, err := checkup.ParseParts(c.StringSlice("only"))
 			if err != nil {
 				return usagef("--only: %v", err)
 			}
-			skip, err := diagnose.ParseParts(c.StringSlice("skip"))
+			skip, err := checkup.ParseParts(c.StringSlice("skip"))
 			if err != nil {
 				return usagef("--skip: %v", err)
 			}
-			opts.Parts = diagnose.SelectParts(only, skip)
+			opts.Parts = checkup.SelectParts(only, skip)
 			if len(opts.Parts) == 0 {
 				return usagef("--only and --skip leave nothing to check")
 			}
@@ -136,16 +138,16 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 		}
 		apps = []string{app}
 	}
-	checks, err := diagnoseChecks(f, opts, client)
+	parts, err := diagnoseParts(f, opts, client, apps[0])
 	if err != nil {
 		return err
 	}
-	deps := diagnose.Deps{API: client, Redactor: f.Redactor, Runner: runner.Runner{Now: f.Now}, Checks: checks}
-	dopts := diagnose.Options{Apps: apps, Parts: opts.Parts, Now: f.Now, Certs: opts.Certs, MissingAppIsFinding: fromTeam}
+	deps := checkup.Deps{API: client, Redactor: f.Redactor, Runner: runner.Runner{Now: f.Now}, Parts: parts}
+	dopts := checkup.Options{Apps: apps, MissingAppIsFinding: fromTeam}
 	r := run{f: f, opts: opts.CommonOptions, apps: apps, notes: notes,
 		collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
 			deps.Runner.Progress = p
-			res, err := diagnose.Run(ctx, deps, dopts)
+			res, err := checkup.Run(ctx, deps, dopts)
 			return res.Findings, res.Sections, err
 		},
 		after: func() []string { return []string{apiUsageNote(client)} },
@@ -227,40 +229,44 @@ func apiUsageNote(c *heroku.Client) string {
 	return n
 }
 
-// diagnoseChecks wires the parts beyond the platform rules.
-func diagnoseChecks(f *Factory, opts *DiagnoseOptions, client diagnose.API) ([]diagnose.Check, error) {
-	var checks []diagnose.Check
-	wants := func(c report.Category) bool { return slices.Contains(opts.Parts, c) }
-	if wants(report.CategoryLogs) {
-		if err := checkLogsFile(opts.LogsFile); err != nil {
-			return nil, err
-		}
-		checks = append(checks, &diagnose.LogsPart{API: client, File: opts.LogsFile, Stdin: f.IO.In, HTTP: f.logClient(opts.Resolver)})
+// diagnoseParts wires the selected parts, in report order: one entry per
+// category, so that a new category is one line here.
+func diagnoseParts(f *Factory, opts *DiagnoseOptions, client platform.API, firstApp string) ([]checkup.Part, error) {
+	wire := map[report.Category]func() (checkup.Part, error){
+		report.CategoryPlatform: func() (checkup.Part, error) { return &checkup.PlatformPart{Now: f.Now, Certs: opts.Certs}, nil },
+		report.CategoryLogs: func() (checkup.Part, error) {
+			return &checkup.LogsPart{API: client, File: opts.LogsFile, FileApp: firstApp, Stdin: f.IO.In, HTTP: f.logClient(opts.Resolver)},
+				checkLogsFile(opts.LogsFile)
+		},
+		report.CategoryDNS: func() (checkup.Part, error) {
+			res, err := f.resolver(opts.Resolver)
+			return &checkup.DNSPart{Resolver: res}, err
+		},
+		report.CategoryTLS: func() (checkup.Part, error) {
+			return f.tlsPart(opts.CommonOptions, opts.Certs.WarnDays, opts.Certs.CritDays)
+		},
+		report.CategoryPostgres: func() (checkup.Part, error) {
+			if opts.DatabaseURL != "" && !pgcheck.IsPostgresURL(opts.DatabaseURL) {
+				return nil, usagef("--database-url is not a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL")
+			}
+			part, err := f.pgPart(opts.DatabaseURL, "", pgcheck.DefaultThresholds, opts.Resolver)
+			if part != nil {
+				part.Simulated = opts.Demo
+			}
+			return part, err
+		},
 	}
-	if wants(report.CategoryDNS) {
-		res, err := f.resolver(opts.Resolver)
+	var parts []checkup.Part
+	for _, c := range opts.Parts {
+		build, ok := wire[c]
+		if !ok {
+			return nil, fmt.Errorf("diagnose has no part for the category %q", c)
+		}
+		p, err := build()
 		if err != nil {
 			return nil, err
 		}
-		checks = append(checks, &diagnose.DNSPart{Resolver: res})
+		parts = append(parts, p)
 	}
-	if wants(report.CategoryPostgres) {
-		if opts.DatabaseURL != "" && !diagnose.IsPostgresURL(opts.DatabaseURL) {
-			return nil, usagef("--database-url is not a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL")
-		}
-		part, err := f.pgPart(opts.DatabaseURL, "", pgcheck.DefaultThresholds.LongQueryWarn, pgcheck.DefaultThresholds.LongQueryCrit, opts.Resolver)
-		if err != nil {
-			return nil, err
-		}
-		part.Simulated = opts.Demo
-		checks = append(checks, part)
-	}
-	if wants(report.CategoryTLS) {
-		part, err := f.tlsPart(opts.CommonOptions, opts.Certs.WarnDays, opts.Certs.CritDays)
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, part)
-	}
-	return checks, nil
+	return parts, nil
 }

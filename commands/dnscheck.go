@@ -6,12 +6,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/heroku-checkup/heroku-checkup/diagnose"
+	"github.com/heroku-checkup/heroku-checkup/checkup"
 	"github.com/heroku-checkup/heroku-checkup/dnscheck"
-	"github.com/heroku-checkup/heroku-checkup/heroku"
-	"github.com/heroku-checkup/heroku-checkup/report"
-	"github.com/heroku-checkup/heroku-checkup/runner"
-	"github.com/heroku-checkup/heroku-checkup/termui"
 )
 
 // DNSCheckOptions are dns-check's flags and arguments.
@@ -69,78 +65,20 @@ func validHostname(s string) bool {
 	return true
 }
 
-// resolver builds the run's resolver: --resolver, else /etc/resolv.conf.
-func (f *Factory) resolver(flag string) (*dnscheck.Resolver, error) {
-	var servers []string
-	if flag != "" {
-		s, err := dnscheck.ParseServer(flag)
-		if err != nil {
-			return nil, usagef("--resolver: %v", err)
-		}
-		servers = []string{s}
-	} else {
-		var err error
-		if servers, err = dnscheck.SystemServers(f.resolvConf()); err != nil {
-			return nil, usagef("%v", err)
-		}
-	}
-	return dnscheck.NewResolver(dnscheck.Config{Servers: servers}), nil
-}
-
-func (f *Factory) resolvConf() string {
-	if p := f.Env("HEROKU_CHECKUP_RESOLV_CONF"); p != "" {
-		return p
-	}
-	return "/etc/resolv.conf"
-}
-
 func runDNSCheck(ctx context.Context, f *Factory, opts *DNSCheckOptions) error {
 	res, err := f.resolver(opts.Resolver)
 	if err != nil {
 		return err
 	}
-	part := &diagnose.DNSPart{Resolver: res, Dig: opts.Dig}
+	part := &checkup.DNSPart{Resolver: res, Dig: opts.Dig}
 	if len(opts.Domains) > 0 {
 		var domains []dnscheck.Domain
 		for _, d := range opts.Domains {
 			domains = append(domains, dnscheck.Domain{Hostname: strings.TrimSuffix(strings.ToLower(d), ".")})
 		}
-		r := run{f: f, opts: opts.CommonOptions, apps: []string{},
-			collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
-				fs := runner.Runner{Progress: p, Now: f.Now}.Run(ctx, part.DomainJobs(domains))
-				return fs, part.Sections(), nil
-			}}
-		return r.execute(ctx)
+		return runJobs(ctx, f, opts.CommonOptions, nil, nil, part.DomainJobs(domains))
 	}
-	return runAppParts(ctx, f, opts.CommonOptions, []diagnose.Check{part}, report.CategoryDNS)
-}
-
-// runAppParts runs one part of diagnose for the app of a single-app command.
-func runAppParts(ctx context.Context, f *Factory, opts CommonOptions, checks []diagnose.Check, parts ...report.Category) error {
-	client, err := f.APIClient(opts.Resolver)
-	if err != nil {
-		return err
-	}
-	return runAppPartsWith(ctx, f, client, opts, checks, parts...)
-}
-
-func runAppPartsWith(ctx context.Context, f *Factory, client *heroku.Client, opts CommonOptions, checks []diagnose.Check, parts ...report.Category) error {
-	flagApp := ""
-	if len(opts.Apps) == 1 {
-		flagApp = opts.Apps[0]
-	}
-	app, err := f.ResolveApp(ctx, flagApp, opts.Remote)
-	if err != nil {
-		return err
-	}
-	deps := diagnose.Deps{API: client, Redactor: f.Redactor, Runner: runner.Runner{Now: f.Now}, Checks: checks}
-	r := run{f: f, opts: opts, apps: []string{app},
-		collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
-			deps.Runner.Progress = p
-			res, err := diagnose.Run(ctx, deps, diagnose.Options{Apps: []string{app}, Parts: parts, Now: f.Now})
-			return res.Findings, res.Sections, err
-		}}
-	return r.execute(ctx)
+	return runAppParts(ctx, f, nil, opts.CommonOptions, part)
 }
 
 func withoutFlags(args []string) []string {

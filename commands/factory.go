@@ -11,9 +11,12 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/checkup"
 	"github.com/heroku-checkup/heroku-checkup/dnscheck"
 	"github.com/heroku-checkup/heroku-checkup/heroku"
+	"github.com/heroku-checkup/heroku-checkup/pgcheck"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/sslcheck"
 	"github.com/heroku-checkup/heroku-checkup/termui"
 )
 
@@ -109,4 +112,73 @@ func resolvingTransport(res *dnscheck.Resolver) *http.Transport {
 // ResolveApp finds the app of a single-app command.
 func (f *Factory) ResolveApp(ctx context.Context, flag, remote string) (string, error) {
 	return heroku.ResolveApp(ctx, heroku.AppInput{Flag: flag, Env: f.Env, Remote: remote, Git: f.Git})
+}
+
+// resolver builds the run's resolver: --resolver, else /etc/resolv.conf.
+func (f *Factory) resolver(flag string) (*dnscheck.Resolver, error) {
+	var servers []string
+	if flag != "" {
+		s, err := dnscheck.ParseServer(flag)
+		if err != nil {
+			return nil, usagef("--resolver: %v", err)
+		}
+		servers = []string{s}
+	} else {
+		var err error
+		if servers, err = dnscheck.SystemServers(f.resolvConf()); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	return dnscheck.NewResolver(dnscheck.Config{Servers: servers}), nil
+}
+
+func (f *Factory) resolvConf() string {
+	if p := f.Env("HEROKU_CHECKUP_RESOLV_CONF"); p != "" {
+		return p
+	}
+	return "/etc/resolv.conf"
+}
+
+// logClient fetches log sessions; with --resolver its lookups go there.
+func (f *Factory) logClient(resolver string) *http.Client {
+	if resolver == "" {
+		return &http.Client{}
+	}
+	res, err := f.resolver(resolver)
+	if err != nil {
+		return &http.Client{}
+	}
+	return &http.Client{Transport: resolvingTransport(res)}
+}
+
+// tlsPart builds the TLS part with the run's resolver and trust pools.
+func (f *Factory) tlsPart(common CommonOptions, warn, crit int) (*checkup.TLSPart, error) {
+	res, err := f.resolver(common.Resolver)
+	if err != nil {
+		return nil, err
+	}
+	roots, inter, err := sslcheck.LoadRoots(common.CAFile)
+	if err != nil {
+		return nil, usagef("--ca-file: %v", err)
+	}
+	return &checkup.TLSPart{Config: sslcheck.Config{Resolver: res, Roots: roots, Intermediates: inter},
+		WarnDays: warn, CritDays: crit, Now: f.Now, Port: f.TLSPort}, nil
+}
+
+// pgPart builds the Postgres part; with --resolver the databases' host
+// names are looked up there too.
+func (f *Factory) pgPart(url, plan string, th pgcheck.Thresholds, resolver string) (*checkup.PostgresPart, error) {
+	if url != "" {
+		// The password of a URL given on the command line is a secret too.
+		f.Redactor.AddConfigVars(map[string]*string{"DATABASE_URL": &url})
+	}
+	sess := pgcheck.Session{Env: f.Env}
+	if resolver != "" {
+		res, err := f.resolver(resolver)
+		if err != nil {
+			return nil, err
+		}
+		sess.LookupFunc = res.LookupHost
+	}
+	return &checkup.PostgresPart{DatabaseURL: url, Plan: plan, Thresholds: th, Now: f.Now, Session: sess}, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/heroku-checkup/heroku-checkup/pgcheck"
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
@@ -31,8 +32,8 @@ func TestSubcommandFlagsParse(t *testing.T) {
 	var pg *PgHealthOptions
 	withCommand(t, newPgHealthCommand(f, func(_ *cli.Context, o *PgHealthOptions) error { pg = o; return nil }),
 		"--database-url", "postgres://u:p@db.example.com:5432/d", "--plan", "standard-0", "--long-query", "2m", "--long-query-critical", "30m", "--format", "json")
-	if pg.DatabaseURL != "postgres://u:p@db.example.com:5432/d" || pg.Plan != "standard-0" || pg.LongQuery != 2*time.Minute ||
-		pg.LongQueryCr != 30*time.Minute || pg.Format != report.FormatJSON {
+	if pg.DatabaseURL != "postgres://u:p@db.example.com:5432/d" || pg.Plan != "standard-0" || pg.Thresholds.LongQueryWarn != 2*time.Minute ||
+		pg.Thresholds.LongQueryCrit != 30*time.Minute || pg.Thresholds.ConnWarn != pgcheck.DefaultThresholds.ConnWarn || pg.Format != report.FormatJSON {
 		t.Errorf("pg-health: %+v", pg)
 	}
 

@@ -2,15 +2,11 @@ package commands
 
 import (
 	"context"
-	"net/http"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/heroku-checkup/heroku-checkup/diagnose"
-	"github.com/heroku-checkup/heroku-checkup/report"
-	"github.com/heroku-checkup/heroku-checkup/runner"
-	"github.com/heroku-checkup/heroku-checkup/termui"
+	"github.com/heroku-checkup/heroku-checkup/checkup"
 )
 
 // LogsCheckOptions are logs-check's flags.
@@ -70,34 +66,16 @@ func runLogsCheck(ctx context.Context, f *Factory, opts *LogsCheckOptions) error
 		if len(opts.Apps) == 1 {
 			app = opts.Apps[0] // only names the app in remedies: no API call
 		}
-		part := &diagnose.LogsPart{File: opts.LogsFile, Stdin: f.IO.In}
-		apps := []string{}
+		part := &checkup.LogsPart{File: opts.LogsFile, FileApp: app, Stdin: f.IO.In}
+		var apps []string
 		if app != "" {
 			apps = []string{app}
 		}
-		r := run{f: f, opts: opts.CommonOptions, apps: apps,
-			collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
-				fs := runner.Runner{Progress: p, Now: f.Now}.Run(ctx, part.EarlyJobs(app))
-				return fs, part.Sections(), nil
-			}}
-		return r.execute(ctx)
+		return runJobs(ctx, f, opts.CommonOptions, apps, nil, part.EarlyJobs(app))
 	}
 	client, err := f.APIClient(opts.Resolver)
 	if err != nil {
 		return err
 	}
-	part := &diagnose.LogsPart{API: client, HTTP: f.logClient(opts.Resolver)}
-	return runAppPartsWith(ctx, f, client, opts.CommonOptions, []diagnose.Check{part}, report.CategoryLogs)
-}
-
-// logClient fetches log sessions; with --resolver its lookups go there.
-func (f *Factory) logClient(resolver string) *http.Client {
-	if resolver == "" {
-		return &http.Client{}
-	}
-	res, err := f.resolver(resolver)
-	if err != nil {
-		return &http.Client{}
-	}
-	return &http.Client{Transport: resolvingTransport(res)}
+	return runAppParts(ctx, f, client, opts.CommonOptions, &checkup.LogsPart{API: client, HTTP: f.logClient(opts.Resolver)})
 }

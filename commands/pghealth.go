@@ -2,15 +2,10 @@ package commands
 
 import (
 	"context"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/heroku-checkup/heroku-checkup/diagnose"
 	"github.com/heroku-checkup/heroku-checkup/pgcheck"
-	"github.com/heroku-checkup/heroku-checkup/report"
-	"github.com/heroku-checkup/heroku-checkup/runner"
-	"github.com/heroku-checkup/heroku-checkup/termui"
 )
 
 // PgHealthOptions are pg-health's flags.
@@ -18,8 +13,7 @@ type PgHealthOptions struct {
 	CommonOptions
 	DatabaseURL string
 	Plan        string
-	LongQuery   time.Duration
-	LongQueryCr time.Duration
+	Thresholds  pgcheck.Thresholds // the defaults, with --long-query and --long-query-critical
 }
 
 func pgFlags() []cli.Flag {
@@ -39,7 +33,7 @@ func readPgFlags(c *cli.Context) (url, plan string, th pgcheck.Thresholds, err e
 	if th.LongQueryWarn <= 0 || th.LongQueryCrit < th.LongQueryWarn {
 		return "", "", th, usagef("--long-query must be positive and at most --long-query-critical")
 	}
-	if url != "" && !diagnose.IsPostgresURL(url) {
+	if url != "" && !pgcheck.IsPostgresURL(url) {
 		return "", "", th, usagef("--database-url is not a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL")
 	}
 	if plan != "" {
@@ -63,11 +57,9 @@ func newPgHealthCommand(f *Factory, runF func(*cli.Context, *PgHealthOptions) er
 				return err
 			}
 			opts := &PgHealthOptions{CommonOptions: common}
-			var th pgcheck.Thresholds
-			if opts.DatabaseURL, opts.Plan, th, err = readPgFlags(c); err != nil {
+			if opts.DatabaseURL, opts.Plan, opts.Thresholds, err = readPgFlags(c); err != nil {
 				return err
 			}
-			opts.LongQuery, opts.LongQueryCr = th.LongQueryWarn, th.LongQueryCrit
 			if c.Args().Len() > 0 {
 				return usagef("pg-health takes no arguments; use --database-url")
 			}
@@ -79,38 +71,16 @@ func newPgHealthCommand(f *Factory, runF func(*cli.Context, *PgHealthOptions) er
 	}
 }
 
-func (f *Factory) pgPart(url, plan string, warn, crit time.Duration, resolver string) (*diagnose.PostgresPart, error) {
-	th := pgcheck.DefaultThresholds
-	th.LongQueryWarn, th.LongQueryCrit = warn, crit
-	if url != "" {
-		// The password of a URL given on the command line is a secret too.
-		f.Redactor.AddConfigVars(map[string]*string{"DATABASE_URL": &url})
-	}
-	sess := pgcheck.Session{Env: f.Env}
-	if resolver != "" {
-		res, err := f.resolver(resolver)
-		if err != nil {
-			return nil, err
-		}
-		sess.LookupFunc = res.LookupHost
-	}
-	return &diagnose.PostgresPart{DatabaseURL: url, Plan: plan, Thresholds: th, Now: f.Now, Session: sess}, nil
-}
-
 const adviceNote = "remedies are advice: heroku-checkup only reads, it never runs them"
 
 func runPgHealth(ctx context.Context, f *Factory, opts *PgHealthOptions) error {
-	part, err := f.pgPart(opts.DatabaseURL, opts.Plan, opts.LongQuery, opts.LongQueryCr, opts.Resolver)
+	part, err := f.pgPart(opts.DatabaseURL, opts.Plan, opts.Thresholds, opts.Resolver)
 	if err != nil {
 		return err
 	}
 	if opts.DatabaseURL != "" && len(opts.Apps) == 0 {
-		r := run{f: f, opts: opts.CommonOptions, apps: []string{}, notes: []string{adviceNote},
-			collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
-				jobs := part.TargetJobs([]pgcheck.Target{{Name: diagnose.DatabaseURLSubject, URL: opts.DatabaseURL, Plan: opts.Plan}})
-				return runner.Runner{Progress: p, Now: f.Now}.Run(ctx, jobs), nil, nil
-			}}
-		return r.execute(ctx)
+		jobs := part.TargetJobs([]pgcheck.Target{{Name: pgcheck.DatabaseURLSubject, URL: opts.DatabaseURL, Plan: opts.Plan}})
+		return runJobs(ctx, f, opts.CommonOptions, nil, []string{adviceNote}, jobs)
 	}
-	return runAppParts(ctx, f, opts.CommonOptions, []diagnose.Check{part}, report.CategoryPostgres)
+	return runAppParts(ctx, f, nil, opts.CommonOptions, part)
 }

@@ -56,7 +56,8 @@ func sameName(a, b string) bool {
 	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
 }
 
-// Judge turns a snapshot into findings. Pure.
+// Judge turns a snapshot into findings, every one about the domain (the
+// job's subject). Pure.
 func Judge(s *Snapshot) []report.Finding {
 	out := []report.Finding{targetRule(s)}
 	if f, ok := aaaaRule(s); ok {
@@ -64,14 +65,6 @@ func Judge(s *Snapshot) []report.Finding {
 	}
 	if f, ok := caaRule(s); ok {
 		out = append(out, f)
-	}
-	for i := range out {
-		out[i].Category = report.CategoryDNS
-		out[i].App = s.Domain.App
-		out[i].Subject = s.Domain.Hostname
-		if out[i].Duration == 0 {
-			out[i].Duration = s.Took
-		}
 	}
 	return out
 }

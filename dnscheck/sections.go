@@ -39,42 +39,35 @@ func answerSummary(s *Snapshot) string {
 	return strings.Join(parts, " ")
 }
 
-// Sections renders the domains table (one row per domain: its verdict and
-// the record to set) and, with dig, the answer sections as dig prints them.
-func Sections(snaps []*Snapshot, dig bool) []report.Section {
-	if len(snaps) == 0 {
-		return nil
-	}
-	withTarget := false
-	for _, s := range snaps {
-		if s.Domain.Target != "" {
-			withTarget = true
+// Sections are the domain's row of the domains table (its verdict, from the
+// dns.target finding the job just made, and the record to set) and, with
+// dig, its answer sections as dig prints them. Rows of an app's domains
+// carry the DNS target; rows of bare domains have none to show.
+func Sections(s *Snapshot, fs []report.Finding, dig bool) []report.Section {
+	var v report.Finding
+	for _, f := range fs {
+		if f.Check == "dns.target" {
+			v = f
+			break
 		}
+	}
+	verdict := string(v.Status)
+	if v.Code != "" {
+		verdict += " " + v.Code
+	}
+	toSet := "-"
+	if v.Status != report.StatusOK && v.Code != CodeTimeout && v.Code != CodeServFail {
+		toSet = recordToSet(s)
 	}
 	header := []string{"Domain", "Answer", "Verdict", "Record to set"}
-	if withTarget {
+	row := []string{s.Domain.Hostname, answerSummary(s), verdict, toSet}
+	if !s.Domain.Bare() {
 		header = []string{"Domain", "DNS target", "Answer", "Verdict", "Record to set"}
+		row = []string{s.Domain.Hostname, orDash(s.Domain.Target), answerSummary(s), verdict, toSet}
 	}
-	var rows [][]string
-	for _, s := range snaps {
-		v := targetRule(s)
-		verdict := string(v.Status)
-		if v.Code != "" {
-			verdict += " " + v.Code
-		}
-		toSet := "-"
-		if v.Status != report.StatusOK && v.Code != CodeTimeout && v.Code != CodeServFail {
-			toSet = recordToSet(s)
-		}
-		row := []string{s.Domain.Hostname, answerSummary(s), verdict, toSet}
-		if withTarget {
-			row = []string{s.Domain.Hostname, orDash(s.Domain.Target), answerSummary(s), verdict, toSet}
-		}
-		rows = append(rows, row)
-	}
-	out := []report.Section{{Title: "Domains and the record to set", Header: header, Rows: rows}}
+	out := []report.Section{{Title: "Domains and the record to set", Header: header, Rows: [][]string{row}}}
 	if dig {
-		out = append(out, report.Section{Title: "DNS answers (dig)", Text: DigText(snaps)})
+		out = append(out, report.Section{Title: "DNS answers (dig)", Text: DigText([]*Snapshot{s})})
 	}
 	return out
 }

@@ -254,9 +254,6 @@ func TestRules(t *testing.T) {
 			if f.Status != c.status {
 				t.Errorf("status %s, want %s: %s", f.Status, c.status, f.Summary)
 			}
-			if f.App != "acme-prod" {
-				t.Errorf("app %q", f.App)
-			}
 		})
 	}
 }

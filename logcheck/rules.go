@@ -123,7 +123,7 @@ func Judge(s *Stats, app string, th Thresholds) []report.Finding {
 	if s.Lines == 0 {
 		out = append(out, report.Finding{Check: "logs.session", Category: report.CategoryLogs, Subject: "logs", Status: report.StatusInfo,
 			Summary: "no log line to analyse"})
-		return finishLogs(out, app)
+		return out
 	}
 
 	// Heroku error codes.
@@ -179,16 +179,6 @@ func Judge(s *Stats, app string, th Thresholds) []report.Finding {
 	// Runtime metrics: memory and swap per dyno.
 	out = append(out, memoryRules(s, appName, th)...)
 	out = append(out, restartRules(s, appName, th)...)
-	return finishLogs(out, app)
-}
-
-func finishLogs(out []report.Finding, app string) []report.Finding {
-	for i := range out {
-		out[i].App = app
-		if out[i].Category == "" {
-			out[i].Category = report.CategoryLogs
-		}
-	}
 	return out
 }
 

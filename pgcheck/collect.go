@@ -162,3 +162,12 @@ func redactErr(err error) string {
 	}
 	return msg
 }
+
+// DatabaseURLSubject is the subject of the database --database-url names.
+const DatabaseURLSubject = "database-url"
+
+// IsPostgresURL tells whether a config var value is a Postgres URL.
+func IsPostgresURL(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") && u.Host != ""
+}

@@ -93,8 +93,6 @@ type judge struct {
 }
 
 func (j *judge) add(f report.Finding) {
-	f.Category = report.CategoryPostgres
-	f.App = j.s.Target.App
 	if f.Subject == "" {
 		f.Subject = j.s.Target.Name
 	}

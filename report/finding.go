@@ -70,8 +70,50 @@ const (
 	CategoryPostgres Category = "postgres"
 )
 
+// categories is the one list of categories, in report order, with the
+// heading the human renderers give each: the --only/--skip names, the
+// usage strings and ParseCategory all read it.
+var categories = []struct {
+	c     Category
+	title string // the heading
+	prose string // the word in a sentence
+}{
+	{CategoryPlatform, "Platform", "platform"},
+	{CategoryLogs, "Logs", "logs"},
+	{CategoryDNS, "DNS", "DNS"},
+	{CategoryTLS, "TLS", "TLS"},
+	{CategoryPostgres, "Postgres", "Postgres"},
+}
+
 // Categories in report order.
-var Categories = []Category{CategoryPlatform, CategoryLogs, CategoryDNS, CategoryTLS, CategoryPostgres}
+var Categories = func() []Category {
+	out := make([]Category, len(categories))
+	for i, c := range categories {
+		out[i] = c.c
+	}
+	return out
+}()
+
+// CategoryNames is "platform, logs, dns, tls, postgres", for usage lines.
+func CategoryNames(sep string) string {
+	names := make([]string, len(Categories))
+	for i, c := range Categories {
+		names[i] = string(c)
+	}
+	return strings.Join(names, sep)
+}
+
+// CategoryProse is "platform, logs, DNS, TLS and Postgres", for sentences.
+func CategoryProse() string {
+	words := make([]string, len(categories))
+	for i, c := range categories {
+		words[i] = c.prose
+	}
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
 
 func (c Category) rank() int {
 	if i := slices.Index(Categories, c); i >= 0 {
@@ -82,29 +124,22 @@ func (c Category) rank() int {
 
 // Title is the heading used by the human renderers.
 func (c Category) Title() string {
-	switch c {
-	case CategoryDNS:
-		return "DNS"
-	case CategoryTLS:
-		return "TLS"
-	case CategoryPostgres:
-		return "Postgres"
-	case CategoryPlatform:
-		return "Platform"
-	case CategoryLogs:
-		return "Logs"
+	for _, e := range categories {
+		if e.c == c {
+			return e.title
+		}
 	}
 	return strings.ToUpper(string(c))
 }
 
-// ParseCategory accepts the names of CONTRACT.md (platform, logs, dns, tls, postgres).
+// ParseCategory accepts the names of Categories.
 func ParseCategory(s string) (Category, error) {
 	for _, c := range Categories {
 		if string(c) == strings.ToLower(strings.TrimSpace(s)) {
 			return c, nil
 		}
 	}
-	return "", fmt.Errorf("unknown part %q (want one of platform, logs, dns, tls, postgres)", s)
+	return "", fmt.Errorf("unknown category %q (want one of %s)", s, CategoryNames(", "))
 }
 
 // General codes, shared by every category.
@@ -117,11 +152,11 @@ const (
 // Finding is one verdict of one check on one subject.
 type Finding struct {
 	Check    string         // dotted name, e.g. "dns.target"
-	Category Category       // platform, logs, dns, tls, postgres
+	Category Category       // one of Categories
 	App      string         // the Heroku app, empty for bare subjects
 	Subject  string         // a domain, a dyno, a database variable, an index ...
 	Status   Status         // ok, info, warning, critical, unknown, skipped
-	Code     string         // empty for ok; one of CONTRACT.md's codes otherwise
+	Code     string         // empty for ok; an ID of the catalogue (package codes) otherwise
 	Summary  string         // one line
 	Detail   string         // more, for humans
 	Remedy   string         // the command or change that fixes it (advice; never run by the tool)
@@ -208,7 +243,9 @@ type Report struct {
 }
 
 // New builds a report: it fills defaults, sorts the findings in report order
-// and computes the verdict and the counts.
+// and computes the verdict and the counts. Under test it panics on a finding
+// that needs a code and has none (CONTRACT.md: every info, warning, critical
+// and unknown check has one), so no test can pass with such a finding.
 func New(meta Meta, findings []Finding) Report {
 	checks := slices.Clone(findings)
 	for i := range checks {

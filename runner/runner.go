@@ -18,7 +18,10 @@ import (
 	"github.com/heroku-checkup/heroku-checkup/termui"
 )
 
-// Job is one check on one subject.
+// Job is one check on one subject. Its identity (check, category, app,
+// subject) is stamped by the runner on every finding that leaves it empty:
+// the job's rules state only what differs (another check's name, a dyno or
+// an index as the subject).
 type Job struct {
 	Name     string // shown while running, e.g. "dns shop.acme.com"
 	Check    string
@@ -26,8 +29,25 @@ type Job struct {
 	App      string
 	Subject  string
 	Timeout  time.Duration // 0: the runner's default
-	Run      func(ctx context.Context) ([]report.Finding, error)
+	Run      func(ctx context.Context) (Result, error)
 }
+
+// Result is what a job found: its findings, and its part of the report's
+// tables (its rows of "Certificates", its log tables), so that nothing is
+// kept on the side to be rendered later.
+type Result struct {
+	Findings []report.Finding
+	Sections []report.Section
+}
+
+// Add appends o: findings in order, sections merged by title.
+func (r *Result) Add(o Result) {
+	r.Findings = append(r.Findings, o.Findings...)
+	r.Sections = report.MergeSections(r.Sections, o.Sections)
+}
+
+// Findings is a Result of findings alone.
+func Findings(fs ...report.Finding) Result { return Result{Findings: fs} }
 
 // CodeCheckError is the code of a check that failed for a reason that has
 // no code of its own (a bug, an unexpected answer).
@@ -50,10 +70,10 @@ type Runner struct {
 	Now      func() time.Time
 }
 
-// Run runs every job and returns their findings in job order. It returns
+// Run runs every job and returns their results in job order. It returns
 // when every job has finished or the job's deadline passed: a job that
 // ignores its context is abandoned, never waited for.
-func (r Runner) Run(ctx context.Context, jobs []Job) []report.Finding {
+func (r Runner) Run(ctx context.Context, jobs []Job) Result {
 	limit := r.Limit
 	if limit <= 0 {
 		limit = 8
@@ -66,14 +86,14 @@ func (r Runner) Run(ctx context.Context, jobs []Job) []report.Finding {
 	if now == nil {
 		now = time.Now
 	}
-	results := make([][]report.Finding, len(jobs))
+	results := make([]Result, len(jobs))
 	g := errgroup.Group{}
 	if r.Sem == nil {
 		g.SetLimit(limit)
 	}
 	for i, job := range jobs {
 		if ctx.Err() != nil {
-			results[i] = []report.Finding{failed(job, ctx.Err(), 0, "not started before the run's --timeout")}
+			results[i] = Findings(failed(job, ctx.Err(), 0, "not started before the run's --timeout"))
 			continue
 		}
 		g.Go(func() error {
@@ -82,7 +102,7 @@ func (r Runner) Run(ctx context.Context, jobs []Job) []report.Finding {
 				case r.Sem <- struct{}{}:
 					defer func() { <-r.Sem }()
 				case <-ctx.Done():
-					results[i] = []report.Finding{failed(job, ctx.Err(), 0, "not started before the run's --timeout")}
+					results[i] = Findings(failed(job, ctx.Err(), 0, "not started before the run's --timeout"))
 					return nil
 				}
 			}
@@ -91,21 +111,21 @@ func (r Runner) Run(ctx context.Context, jobs []Job) []report.Finding {
 		})
 	}
 	g.Wait()
-	var out []report.Finding
-	for _, fs := range results {
-		out = append(out, fs...)
+	var out Result
+	for _, res := range results {
+		out.Add(res)
 	}
 	return out
 }
 
 type outcome struct {
-	findings []report.Finding
-	err      error
+	res Result
+	err error
 }
 
-func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress, now func() time.Time) []report.Finding {
+func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress, now func() time.Time) Result {
 	if parent.Err() != nil {
-		return []report.Finding{failed(job, parent.Err(), 0, "not started before the run's --timeout")}
+		return Findings(failed(job, parent.Err(), 0, "not started before the run's --timeout"))
 	}
 	timeout := job.Timeout
 	if timeout <= 0 {
@@ -126,8 +146,8 @@ func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress
 				ch <- outcome{err: fmt.Errorf("check panicked: %v", p)}
 			}
 		}()
-		fs, err := job.Run(ctx)
-		ch <- outcome{fs, err}
+		res, err := job.Run(ctx)
+		ch <- outcome{res, err}
 	}()
 	var o outcome
 	select {
@@ -145,10 +165,10 @@ func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress
 		if ctx.Err() != nil && !errors.Is(o.err, context.DeadlineExceeded) && !errors.Is(o.err, context.Canceled) {
 			o.err = fmt.Errorf("%w: %v", ctx.Err(), o.err)
 		}
-		return []report.Finding{failed(job, o.err, took, "")}
+		return Findings(failed(job, o.err, took, ""))
 	}
-	for i := range o.findings {
-		f := &o.findings[i]
+	for i := range o.res.Findings {
+		f := &o.res.Findings[i]
 		if f.Check == "" {
 			f.Check = job.Check
 		}
@@ -165,7 +185,7 @@ func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress
 			f.Duration = took
 		}
 	}
-	return o.findings
+	return o.res
 }
 
 // failed turns a job's error into its unknown finding.

@@ -11,47 +11,54 @@ import (
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
-func ok(subject string) func(context.Context) ([]report.Finding, error) {
-	return func(context.Context) ([]report.Finding, error) {
-		return []report.Finding{{Status: report.StatusOK, Subject: subject, Summary: "fine"}}, nil
+func ok(subject string) func(context.Context) (Result, error) {
+	return func(context.Context) (Result, error) {
+		return Findings(report.Finding{Status: report.StatusOK, Subject: subject, Summary: "fine"}), nil
 	}
 }
 
 func TestRunKeepsJobOrderAndFillsDefaults(t *testing.T) {
 	release := make(chan struct{})
 	jobs := []Job{
-		{Name: "slow", Check: "c.slow", Category: report.CategoryDNS, App: "a", Run: func(ctx context.Context) ([]report.Finding, error) {
+		{Name: "slow", Check: "c.slow", Category: report.CategoryDNS, App: "a", Run: func(ctx context.Context) (Result, error) {
 			<-release
-			return []report.Finding{{Status: report.StatusOK, Subject: "first"}}, nil
+			return Result{Findings: []report.Finding{{Status: report.StatusOK, Subject: "first"}},
+				Sections: []report.Section{{Title: "T", Header: []string{"n"}, Rows: [][]string{{"1"}}}}}, nil
 		}},
-		{Name: "fast", Check: "c.fast", Category: report.CategoryTLS, App: "a", Run: func(ctx context.Context) ([]report.Finding, error) {
+		{Name: "fast", Check: "c.fast", Category: report.CategoryTLS, App: "a", Run: func(ctx context.Context) (Result, error) {
 			defer close(release) // finishes before "slow" can
-			return []report.Finding{{Status: report.StatusOK, Subject: "second"}}, nil
+			return Result{Findings: []report.Finding{{Status: report.StatusOK, Subject: "second"}},
+				Sections: []report.Section{{Title: "T", Header: []string{"n"}, Rows: [][]string{{"2"}}}}}, nil
 		}},
 	}
-	got := Runner{Limit: 2}.Run(context.Background(), jobs)
+	res := Runner{Limit: 2}.Run(context.Background(), jobs)
+	got := res.Findings
 	if len(got) != 2 || got[0].Subject != "first" || got[1].Subject != "second" {
 		t.Fatalf("order = %+v", got)
 	}
 	if got[0].Check != "c.slow" || got[0].Category != report.CategoryDNS || got[0].App != "a" {
 		t.Errorf("defaults not filled: %+v", got[0])
 	}
+	// The jobs' rows of one table make one table, in job order.
+	if len(res.Sections) != 1 || len(res.Sections[0].Rows) != 2 || res.Sections[0].Rows[0][0] != "1" {
+		t.Errorf("sections = %+v", res.Sections)
+	}
 }
 
 func TestErrorsBecomeUnknownAndOthersCarryOn(t *testing.T) {
 	jobs := []Job{
-		{Name: "broken", Check: "x.broken", Subject: "s1", Run: func(context.Context) ([]report.Finding, error) {
-			return nil, errors.New("boom")
+		{Name: "broken", Check: "x.broken", Subject: "s1", Run: func(context.Context) (Result, error) {
+			return Result{}, errors.New("boom")
 		}},
-		{Name: "denied", Check: "x.denied", Subject: "s2", Run: func(context.Context) ([]report.Finding, error) {
-			return nil, &PermissionError{Err: errors.New("must be member of pg_read_all_stats")}
+		{Name: "denied", Check: "x.denied", Subject: "s2", Run: func(context.Context) (Result, error) {
+			return Result{}, &PermissionError{Err: errors.New("must be member of pg_read_all_stats")}
 		}},
-		{Name: "panics", Check: "x.panic", Subject: "s3", Run: func(context.Context) ([]report.Finding, error) {
+		{Name: "panics", Check: "x.panic", Subject: "s3", Run: func(context.Context) (Result, error) {
 			panic("bug")
 		}},
 		{Name: "fine", Check: "x.fine", Run: ok("s4")},
 	}
-	got := Runner{}.Run(context.Background(), jobs)
+	got := Runner{}.Run(context.Background(), jobs).Findings
 	want := []struct {
 		status report.Status
 		code   string
@@ -76,14 +83,14 @@ func TestHungJobCostsOnlyItsDeadline(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
 	jobs := []Job{
-		{Name: "hung", Check: "x.hung", Subject: "h", Timeout: 100 * time.Millisecond, Run: func(ctx context.Context) ([]report.Finding, error) {
+		{Name: "hung", Check: "x.hung", Subject: "h", Timeout: 100 * time.Millisecond, Run: func(ctx context.Context) (Result, error) {
 			<-block // ignores ctx
-			return nil, nil
+			return Result{}, nil
 		}},
 		{Name: "fine", Check: "x.fine", Run: ok("f")},
 	}
 	done := make(chan []report.Finding)
-	go func() { done <- Runner{}.Run(context.Background(), jobs) }()
+	go func() { done <- Runner{}.Run(context.Background(), jobs).Findings }()
 	select {
 	case got := <-done:
 		if got[0].Status != report.StatusUnknown || got[0].Code != report.CodeTimeout {
@@ -103,14 +110,14 @@ func TestRunDeadlineMarksUnstartedJobs(t *testing.T) {
 	var started atomic.Int32
 	var jobs []Job
 	for i := range 4 {
-		jobs = append(jobs, Job{Name: fmt.Sprint(i), Check: "x", Subject: fmt.Sprint(i), Run: func(ctx context.Context) ([]report.Finding, error) {
+		jobs = append(jobs, Job{Name: fmt.Sprint(i), Check: "x", Subject: fmt.Sprint(i), Run: func(ctx context.Context) (Result, error) {
 			started.Add(1)
 			cancel() // the run's deadline passes while the first job runs
 			<-ctx.Done()
-			return nil, ctx.Err()
+			return Result{}, ctx.Err()
 		}})
 	}
-	got := Runner{Limit: 1}.Run(ctx, jobs)
+	got := Runner{Limit: 1}.Run(ctx, jobs).Findings
 	if len(got) != 4 {
 		t.Fatalf("got %d findings", len(got))
 	}

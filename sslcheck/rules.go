@@ -92,8 +92,7 @@ func Judge(s *Snapshot, r Rules) []report.Finding {
 		} else {
 			var desc []string
 			for _, g := range groups {
-				subject := fmt.Sprintf("%s (%s)", host, strings.Join(addrList(g), ", "))
-				out = append(out, judgeAddr(s, g, subject, r)...)
+				out = append(out, judgeAddr(s, g, groupSubject(host, g), r)...)
 				desc = append(desc, fmt.Sprintf("%s: %s", strings.Join(addrList(g), ", "), describe(g[0])))
 			}
 			out = append(out, report.Finding{Check: "tls.addresses", Subject: host, Status: report.StatusWarning, Code: CodeAddressesDiffer,
@@ -103,14 +102,12 @@ func Judge(s *Snapshot, r Rules) []report.Finding {
 				Data:   map[string]any{"addresses": desc}})
 		}
 	}
-	for i := range out {
-		out[i].Category = report.CategoryTLS
-		out[i].App = s.Target.App
-		if out[i].Duration == 0 {
-			out[i].Duration = s.Took
-		}
-	}
 	return out
+}
+
+// groupSubject names one group of a domain's addresses when they differ.
+func groupSubject(host string, g []Addr) string {
+	return fmt.Sprintf("%s (%s)", host, strings.Join(addrList(g), ", "))
 }
 
 // groupAddrs puts together the addresses that saw the same thing: the

@@ -354,7 +354,7 @@ func TestHerokuWildcardOnTheWire(t *testing.T) {
 
 func TestSectionsOneRowPerDomain(t *testing.T) {
 	s := &Snapshot{Target: Target{Host: "good.test", Port: "443"}, Addrs: []Addr{{Addr: "192.0.2.1:443", Version: tls.VersionTLS13, Chain: x509Chain(fx.chains["good.test"])}}}
-	secs := Sections([]*Snapshot{s}, fx.rules())
+	secs := Sections(s, Judge(s, fx.rules()), fx.now)
 	if len(secs) != 1 || len(secs[0].Rows) != 1 {
 		t.Fatalf("sections: %+v", secs)
 	}

@@ -1,4 +1,4 @@
-package diagnose
+package platform
 
 import (
 	"fmt"
@@ -54,8 +54,9 @@ type CertThresholds struct {
 // DefaultCertThresholds are CONTRACT.md's defaults.
 var DefaultCertThresholds = CertThresholds{WarnDays: 30, CritDays: 7}
 
-// PlatformRules judges a snapshot. Pure: same snapshot and now, same findings.
-func PlatformRules(s *Snapshot, now time.Time, certs CertThresholds) []report.Finding {
+// Judge judges a snapshot. Pure: same snapshot and now, same findings. The
+// runner stamps the findings' app and category from the job.
+func Judge(s *Snapshot, now time.Time, certs CertThresholds) []report.Finding {
 	var out []report.Finding
 	out = append(out, appRule(s)...)
 	out = append(out, dynoRules(s, now)...)
@@ -65,13 +66,7 @@ func PlatformRules(s *Snapshot, now time.Time, certs CertThresholds) []report.Fi
 	out = append(out, drainRules(s)...)
 	out = append(out, featureRules(s)...)
 	out = append(out, addonRules(s)...)
-	out = append(out, APICertRules(s, now, certs)...)
-	for i := range out {
-		out[i].Category = report.CategoryPlatform
-		if out[i].App == "" {
-			out[i].App = s.Name
-		}
-	}
+	out = append(out, CertRules(s, now, certs)...)
 	return out
 }
 
@@ -375,24 +370,6 @@ func featureRules(s *Snapshot) []report.Finding {
 			Summary: fmt.Sprintf("preboot is off with %d web dynos: every deploy drops requests while dynos restart", webQty),
 			Remedy:  "heroku features:enable preboot -a " + s.Name, Docs: docsPreboot,
 			Data: map[string]any{"web_quantity": webQty}})
-	}
-	return out
-}
-
-// PostgresAddOn is a Heroku Postgres add-on and the config vars it sets.
-type PostgresAddOn struct {
-	Name       string
-	Plan       string
-	ConfigVars []string
-}
-
-// PostgresAddOns lists the app's Heroku Postgres add-ons.
-func (s *Snapshot) PostgresAddOns() []PostgresAddOn {
-	var out []PostgresAddOn
-	for _, a := range s.AddOns {
-		if a.AddonService.Name == "heroku-postgresql" {
-			out = append(out, PostgresAddOn{Name: a.Name, Plan: a.Plan.Name, ConfigVars: a.ConfigVars})
-		}
 	}
 	return out
 }

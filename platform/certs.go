@@ -1,4 +1,4 @@
-package diagnose
+package platform
 
 import (
 	"fmt"
@@ -14,10 +14,10 @@ import (
 // called stuck: issuance normally follows within minutes.
 const acmStuckAfter = time.Hour
 
-// APICertRules judges the certificates as the Platform API sees them: ACM
+// CertRules judges the certificates as the Platform API sees them: ACM
 // status per domain, and the expiry of every SNI endpoint's certificate, so
 // an expiry is caught even when DNS is too broken for a handshake.
-func APICertRules(s *Snapshot, now time.Time, th CertThresholds) []report.Finding {
+func CertRules(s *Snapshot, now time.Time, th CertThresholds) []report.Finding {
 	var out []report.Finding
 	if s.Has(ResApp) && s.App.Acm {
 		if !s.Has(ResDomains) {
@@ -79,7 +79,7 @@ func acmRules(s *Snapshot, now time.Time) []report.Finding {
 			// ACM leaves alone a domain that an uploaded certificate covers.
 			covered := ""
 			for _, e := range s.SniEndpoints {
-				if covers(e, d) && !IsACMCert(e) {
+				if Covers(e, d) && !IsACMCert(e) {
 					covered = e.Name
 				}
 			}
@@ -149,4 +149,29 @@ func sniRule(s *Snapshot, e hk.SniEndpoint, now time.Time, th CertThresholds) re
 		f.Summary = fmt.Sprintf("%s valid for %d more days", what, days)
 	}
 	return f
+}
+
+// Covers tells whether an SNI endpoint serves a domain: the domain is
+// attached to it, or one of its certificate's names matches.
+func Covers(e hk.SniEndpoint, d hk.Domain) bool {
+	if d.SniEndpoint != nil && d.SniEndpoint.ID == e.ID {
+		return true
+	}
+	for _, id := range e.Domains {
+		if id == d.ID {
+			return true
+		}
+	}
+	for _, n := range e.SSLCert.CertDomains {
+		name, _ := n.(string)
+		if strings.EqualFold(name, d.Hostname) {
+			return true
+		}
+		if strings.HasPrefix(name, "*.") {
+			if i := strings.IndexByte(d.Hostname, '.'); i > 0 && strings.EqualFold(name[1:], d.Hostname[i:]) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -1,13 +1,15 @@
-package diagnose
+package checkup
 
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
+	"github.com/heroku-checkup/heroku-checkup/platform"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/runner"
 )
@@ -18,10 +20,9 @@ type domainsCheck struct {
 	built chan int
 }
 
-func (c *domainsCheck) Part() Part                 { return report.CategoryDNS }
-func (c *domainsCheck) Needs() []Resource          { return []Resource{ResDomains} }
-func (c *domainsCheck) Sections() []report.Section { return nil }
-func (c *domainsCheck) Jobs(_ context.Context, s *Snapshot) ([]runner.Job, error) {
+func (c *domainsCheck) Category() report.Category  { return report.CategoryDNS }
+func (c *domainsCheck) Needs() []platform.Resource { return []platform.Resource{platform.ResDomains} }
+func (c *domainsCheck) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.Job, error) {
 	c.built <- len(s.CustomDomains())
 	return nil, nil
 }
@@ -40,8 +41,8 @@ func TestPartStartsWhenItsInputsAreIn(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := Run(ctx, Deps{API: client, Checks: []Check{check}},
-			Options{Apps: []string{"acme-prod"}, Parts: []Part{report.CategoryPlatform, report.CategoryDNS}, CallTimeout: 10 * time.Second})
+		_, err := Run(ctx, Deps{API: client, Parts: []Part{&PlatformPart{}, check}},
+			Options{Apps: []string{"acme-prod"}, CallTimeout: 10 * time.Second})
 		done <- err
 	}()
 	select {
@@ -54,4 +55,21 @@ func TestPartStartsWhenItsInputsAreIn(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+func TestParts(t *testing.T) {
+	only, err := ParseParts([]string{"dns,tls", "tls"})
+	if err != nil || len(only) != 2 {
+		t.Fatalf("ParseParts: %v %v", only, err)
+	}
+	got := SelectParts(only, []report.Category{report.CategoryTLS})
+	if len(got) != 1 || got[0] != report.CategoryDNS {
+		t.Errorf("SelectParts = %v", got)
+	}
+	if all := SelectParts(nil, []report.Category{report.CategoryLogs}); len(all) != len(report.Categories)-1 {
+		t.Errorf("skip logs = %v", all)
+	}
+	if _, err := ParseParts([]string{"dns,bogus"}); err == nil || !strings.Contains(err.Error(), "unknown part \"bogus\"") {
+		t.Errorf("bad part: %v", err)
+	}
 }

@@ -1,12 +1,13 @@
-package diagnose
+package checkup
 
 import (
 	"context"
-	"sort"
-	"sync"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/dnscheck"
+	"github.com/heroku-checkup/heroku-checkup/platform"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/runner"
 )
@@ -17,38 +18,38 @@ type DNSPart struct {
 	Resolver *dnscheck.Resolver
 	Dig      bool
 	Timeout  time.Duration // per domain (default 10s)
-
-	mu    sync.Mutex
-	snaps []*dnscheck.Snapshot
 }
 
-func (p *DNSPart) Part() Part        { return report.CategoryDNS }
-func (p *DNSPart) Needs() []Resource { return []Resource{ResApp, ResDomains} }
+func (p *DNSPart) Category() report.Category { return report.CategoryDNS }
+func (p *DNSPart) Needs() []platform.Resource {
+	return []platform.Resource{platform.ResApp, platform.ResDomains}
+}
 
-// DomainJobs builds one job per domain; commands use it for bare domains too.
+// DomainJobs builds one job per domain, in name order (the order of the
+// domains table); commands use it for bare domains too.
 func (p *DNSPart) DomainJobs(domains []dnscheck.Domain) []runner.Job {
 	timeout := p.Timeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
+	domains = slices.Clone(domains)
+	slices.SortStableFunc(domains, func(a, b dnscheck.Domain) int { return strings.Compare(a.Hostname, b.Hostname) })
 	var jobs []runner.Job
 	for _, d := range domains {
 		jobs = append(jobs, runner.Job{Name: "dns " + d.Hostname, Check: "dns.target", Category: report.CategoryDNS,
 			App: d.App, Subject: d.Hostname, Timeout: timeout,
-			Run: func(ctx context.Context) ([]report.Finding, error) {
+			Run: func(ctx context.Context) (runner.Result, error) {
 				s := dnscheck.Collect(ctx, p.Resolver, d)
-				p.mu.Lock()
-				p.snaps = append(p.snaps, s)
-				p.mu.Unlock()
-				return dnscheck.Judge(s), nil
+				fs := dnscheck.Judge(s)
+				return runner.Result{Findings: fs, Sections: dnscheck.Sections(s, fs, p.Dig)}, nil
 			}})
 	}
 	return jobs
 }
 
-func (p *DNSPart) Jobs(_ context.Context, s *Snapshot) ([]runner.Job, error) {
-	if !s.Has(ResDomains) {
-		return nil, s.Err(ResDomains)
+func (p *DNSPart) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.Job, error) {
+	if !s.Has(platform.ResDomains) {
+		return nil, s.Err(platform.ResDomains)
 	}
 	acm := s.App != nil && s.App.Acm
 	var domains []dnscheck.Domain
@@ -65,22 +66,9 @@ func (p *DNSPart) Jobs(_ context.Context, s *Snapshot) ([]runner.Job, error) {
 	return p.DomainJobs(domains), nil
 }
 
-func (p *DNSPart) Sections() []report.Section {
-	p.mu.Lock()
-	snaps := append([]*dnscheck.Snapshot(nil), p.snaps...)
-	p.mu.Unlock()
-	sort.Slice(snaps, func(i, j int) bool {
-		if snaps[i].Domain.App != snaps[j].Domain.App {
-			return snaps[i].Domain.App < snaps[j].Domain.App
-		}
-		return snaps[i].Domain.Hostname < snaps[j].Domain.Hostname
-	})
-	return dnscheck.Sections(snaps, p.Dig)
-}
-
 func noCustomDomains(app string, cat report.Category, check string) runner.Job {
 	return runner.Job{Name: string(cat) + " " + app, Check: check, Category: cat, App: app, Subject: app,
-		Run: func(context.Context) ([]report.Finding, error) {
-			return []report.Finding{{Status: report.StatusSkipped, Summary: "the app has no custom domain to check"}}, nil
+		Run: func(context.Context) (runner.Result, error) {
+			return runner.Findings(report.Finding{Status: report.StatusSkipped, Summary: "the app has no custom domain to check"}), nil
 		}}
 }

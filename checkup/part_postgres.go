@@ -1,13 +1,13 @@
-package diagnose
+package checkup
 
 import (
 	"context"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/pgcheck"
+	"github.com/heroku-checkup/heroku-checkup/platform"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/runner"
 )
@@ -27,12 +27,10 @@ type PostgresPart struct {
 	Simulated bool
 }
 
-func (p *PostgresPart) Part() Part                 { return report.CategoryPostgres }
-func (p *PostgresPart) Needs() []Resource          { return []Resource{ResConfigVars, ResAddOns} }
-func (p *PostgresPart) Sections() []report.Section { return nil }
-
-// DatabaseURLSubject is the subject of the database --database-url names.
-const DatabaseURLSubject = "database-url"
+func (p *PostgresPart) Category() report.Category { return report.CategoryPostgres }
+func (p *PostgresPart) Needs() []platform.Resource {
+	return []platform.Resource{platform.ResConfigVars, platform.ResAddOns}
+}
 
 // TargetJobs builds one job per database.
 func (p *PostgresPart) TargetJobs(targets []pgcheck.Target) []runner.Job {
@@ -44,43 +42,34 @@ func (p *PostgresPart) TargetJobs(targets []pgcheck.Target) []runner.Job {
 	if th == (pgcheck.Thresholds{}) {
 		th = pgcheck.DefaultThresholds
 	}
-	now := time.Now
-	if p.Now != nil {
-		now = p.Now
-	}
+	now := orNow(p.Now)
 	var jobs []runner.Job
 	for _, t := range targets {
 		jobs = append(jobs, runner.Job{Name: "postgres " + t.Name, Check: "postgres.connection", Category: report.CategoryPostgres,
 			App: t.App, Subject: t.Name, Timeout: timeout,
-			Run: func(ctx context.Context) ([]report.Finding, error) {
+			Run: func(ctx context.Context) (runner.Result, error) {
 				s := pgcheck.Collect(ctx, t, p.Session)
-				return pgcheck.Judge(s, th, now()), nil
+				return runner.Findings(pgcheck.Judge(s, th, now())...), nil
 			}})
 	}
 	return jobs
 }
 
-// IsPostgresURL tells whether a config var value is a Postgres URL.
-func IsPostgresURL(v string) bool {
-	u, err := url.Parse(v)
-	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") && u.Host != ""
-}
-
-func (p *PostgresPart) Jobs(_ context.Context, s *Snapshot) ([]runner.Job, error) {
+func (p *PostgresPart) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.Job, error) {
 	if p.DatabaseURL != "" {
-		return p.TargetJobs([]pgcheck.Target{{Name: DatabaseURLSubject, URL: p.DatabaseURL, App: s.Name, Plan: p.Plan}}), nil
+		return p.TargetJobs([]pgcheck.Target{{Name: pgcheck.DatabaseURLSubject, URL: p.DatabaseURL, App: s.Name, Plan: p.Plan}}), nil
 	}
 	skip := func(subject, summary string) []runner.Job {
 		return []runner.Job{{Name: "postgres " + s.Name, Check: "postgres.connection", Category: report.CategoryPostgres, App: s.Name, Subject: subject,
-			Run: func(context.Context) ([]report.Finding, error) {
-				return []report.Finding{{Status: report.StatusSkipped, Summary: summary}}, nil
+			Run: func(context.Context) (runner.Result, error) {
+				return runner.Findings(report.Finding{Status: report.StatusSkipped, Summary: summary}), nil
 			}}}
 	}
 	if p.Simulated {
 		return skip("DATABASE_URL", "the sandbox has no database: pass --database-url postgres://... to check a real Postgres"), nil
 	}
-	if !s.Has(ResConfigVars) {
-		return nil, s.Err(ResConfigVars)
+	if !s.Has(platform.ResConfigVars) {
+		return nil, s.Err(platform.ResConfigVars)
 	}
 	plans := map[string]string{}
 	for _, a := range s.PostgresAddOns() {
@@ -90,7 +79,7 @@ func (p *PostgresPart) Jobs(_ context.Context, s *Snapshot) ([]runner.Job, error
 	}
 	var targets []pgcheck.Target
 	for name, v := range s.ConfigVars {
-		if v == nil || !strings.HasSuffix(name, "_URL") || !IsPostgresURL(*v) {
+		if v == nil || !strings.HasSuffix(name, "_URL") || !pgcheck.IsPostgresURL(*v) {
 			continue
 		}
 		targets = append(targets, pgcheck.Target{Name: name, URL: *v, App: s.Name, Plan: plans[name]})

@@ -1,12 +1,12 @@
-// Package diagnose runs the whole checkup of an app: it reads the Platform
-// API into a snapshot, judges it with the platform rules, and runs the log,
-// DNS, TLS and Postgres checks of the other packages concurrently, one
-// report for one or many apps.
-package diagnose
+// Package platform is the Platform API family: it reads what the API says
+// about an app into a snapshot (dynos, formation, releases, stack, domains,
+// SNI endpoints, add-ons, config vars, drains, features) and judges it with
+// pure rules. The other families read parts of the same snapshot through
+// the checkup engine.
+package platform
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	hk "github.com/heroku/heroku-go/v6"
@@ -52,70 +52,6 @@ const (
 // AllResources is what diagnose reads.
 var AllResources = []Resource{ResApp, ResStack, ResDynos, ResFormation, ResReleases, ResDomains, ResSniEndpoints,
 	ResAddOns, ResConfigVars, ResLogDrains, ResTelemetryDrains, ResFeatures}
-
-// Snapshot is what the Platform API said about one app. A resource that
-// could not be read has its error in Errs, and the rules that need it say
-// unknown instead of guessing.
-type Snapshot struct {
-	Name            string
-	App             *hk.App
-	Stack           *hk.Stack
-	Dynos           []hk.Dyno
-	Formation       []hk.Formation
-	Releases        []hk.Release
-	Domains         []hk.Domain
-	SniEndpoints    []hk.SniEndpoint
-	AddOns          []hk.AddOn
-	ConfigVars      map[string]*string
-	LogDrains       []hk.LogDrain
-	TelemetryDrains []hk.TelemetryDrain
-	Features        []hk.AppFeature
-	Errs            map[Resource]error
-	Read            map[Resource]bool
-
-	// While a collection runs, its reads land under mu and each resource's
-	// channel closes when it is in: a check starts as soon as what it needs
-	// is there, not when the slowest read ends.
-	mu    sync.RWMutex
-	ready map[Resource]chan struct{}
-}
-
-// Has tells whether r was read successfully.
-func (s *Snapshot) Has(r Resource) bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.Read[r] && s.Errs[r] == nil
-}
-
-// Err is the error reading r, nil if it was read (or not asked for).
-func (s *Snapshot) Err(r Resource) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.Errs[r]
-}
-
-// Wait returns when every resource rs is in (read or failed), or ctx ends.
-// A literal snapshot (tests) is always complete.
-func (s *Snapshot) Wait(ctx context.Context, rs ...Resource) error {
-	for _, r := range rs {
-		ch, ok := s.ready[r]
-		if !ok {
-			continue
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
-}
-
-// IsFir tells whether the app runs on the Fir generation, where formation
-// sizes, labs features and stacks do not apply as on Cedar.
-func (s *Snapshot) IsFir() bool {
-	return s.App != nil && s.App.Generation.Name == "fir"
-}
 
 // listRange asks for up to 1000 items in one page (the API's default is 200).
 func listRange() *hk.ListRange { return &hk.ListRange{Field: "id", Max: 1000} }
@@ -256,21 +192,4 @@ func StartCollect(ctx context.Context, api API, app string, need []Resource, cal
 		}
 	}
 	return s
-}
-
-// CustomDomains are the app's domains of kind custom.
-func (s *Snapshot) CustomDomains() []hk.Domain {
-	var out []hk.Domain
-	for _, d := range s.Domains {
-		if d.Kind == "custom" {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-func (s *Snapshot) configVars() map[string]*string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.ConfigVars
 }
