@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/platform"
 	"github.com/heroku-checkup/heroku-checkup/report"
@@ -228,13 +229,13 @@ func runApp(ctx context.Context, deps Deps, opts Options, app string) (runner.Re
 func runPart(ctx context.Context, r runner.Runner, p SnapshotPart, snap *platform.Snapshot, app string) runner.Result {
 	cat := p.Category()
 	if err := snap.Wait(ctx, p.Needs()...); err != nil {
-		return runner.Findings(report.Finding{Check: string(cat), Category: cat, App: app, Subject: app,
-			Status: report.StatusUnknown, Code: report.CodeTimeout, Summary: "the Platform API did not answer before the run's --timeout"})
+		return runner.Findings(codes.Timeout.Raise(app, report.Finding{Check: string(cat), Category: cat, App: app, Subject: app,
+			Summary: "the Platform API did not answer before the run's --timeout"}))
 	}
 	js, err := p.Jobs(ctx, snap)
 	if err != nil {
-		return runner.Findings(report.Finding{Check: string(cat), Category: cat, App: app, Subject: app,
-			Status: report.StatusUnknown, Code: runner.ErrorCode(err), Summary: err.Error()})
+		return runner.Findings(runner.ErrorCode(err).Raise(app, report.Finding{Check: string(cat), Category: cat, App: app, Subject: app,
+			Summary: err.Error()}))
 	}
 	for j := range js {
 		if js[j].App == "" {

@@ -13,6 +13,7 @@ import (
 	hk "github.com/heroku/heroku-go/v6"
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 	"github.com/heroku-checkup/heroku-checkup/sslcheck/certgen"
 )
 
@@ -75,7 +76,7 @@ func TestCertsCheckApp(t *testing.T) {
 		{"CERT_MISMATCH_API", "www.acme.example", "warning"},
 		{"SNI_CERT_EXPIRING", "e1", "warning"},
 	} {
-		f, ok := findCode(r, w.code, w.subject)
+		f, ok := reporttest.Find(t, r.Checks, w.code, w.subject)
 		if !ok || string(f.Status) != w.status {
 			t.Errorf("%s on %s: %+v", w.code, w.subject, f)
 		}
@@ -143,15 +144,15 @@ func TestHungTLSServerCostsOneCheck(t *testing.T) {
 	}
 	r := h.report()
 	for _, d := range []string{"www.acme.example", "shop.acme.example"} {
-		f, ok := findCode(r, "TIMEOUT", d)
+		f, ok := reporttest.Find(t, r.Checks, "TIMEOUT", d)
 		if !ok || f.Category != "tls" || f.Status != "unknown" {
 			t.Errorf("%s: hung handshake not reported as TIMEOUT: %+v", d, f)
 		}
 	}
-	if _, ok := findCode(r, "DYNO_CRASHED", "web.2"); !ok {
+	if _, ok := reporttest.Find(t, r.Checks, "DYNO_CRASHED", "web.2"); !ok {
 		t.Error("platform findings missing")
 	}
-	if _, ok := findCode(r, "DNS_CNAME_HEROKUAPP", "shop.acme.example"); !ok {
+	if _, ok := reporttest.Find(t, r.Checks, "DNS_CNAME_HEROKUAPP", "shop.acme.example"); !ok {
 		t.Error("DNS findings missing")
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 // assertContractJSON checks a JSON report against CONTRACT.md's schema:
@@ -102,7 +103,7 @@ func TestDiagnosePlatformAgainstFakeAPI(t *testing.T) {
 		{"DYNO_CRASHED", "web.2"}, {"RELEASE_FAILED", "v42"}, {"NO_LOG_DRAIN", "log drains"},
 		{"RUNTIME_METRICS_OFF", "log-runtime-metrics"}, {"PREBOOT_OFF", "preboot"},
 	} {
-		if _, ok := findCode(r, want.code, want.subject); !ok {
+		if _, ok := reporttest.Find(t, r.Checks, want.code, want.subject); !ok {
 			t.Errorf("no %s for %s", want.code, want.subject)
 		}
 	}
@@ -268,11 +269,11 @@ func TestHungAPIEndpointCostsOneCheck(t *testing.T) {
 		t.Errorf("exit %d, want 3 (worst is unknown)", code)
 	}
 	r := h.report()
-	f, ok := findCode(r, "TIMEOUT", "dynos")
+	f, ok := reporttest.Find(t, r.Checks, "TIMEOUT", "dynos")
 	if !ok || f.Status != report.StatusUnknown {
 		t.Errorf("hung dynos endpoint not reported as TIMEOUT: %+v", r.Checks)
 	}
-	if _, ok := findCode(r, "RELEASE_FAILED", "v42"); !ok {
+	if _, ok := reporttest.Find(t, r.Checks, "RELEASE_FAILED", "v42"); !ok {
 		t.Error("the other checks must still be reported")
 	}
 }
@@ -317,7 +318,7 @@ func TestDiagnoseTeamAndSeveralApps(t *testing.T) {
 		if !slices.Equal(r.Apps, []string{"acme-prod", "acme-staging"}) {
 			t.Errorf("%v: apps %v", args, r.Apps)
 		}
-		if f, ok := findCode(r, "DYNO_CRASHED", "web.2"); !ok || f.App != "acme-prod" {
+		if f, ok := reporttest.Find(t, r.Checks, "DYNO_CRASHED", "web.2"); !ok || f.App != "acme-prod" {
 			t.Errorf("%v: the crash belongs to acme-prod: %+v", args, f)
 		}
 		for _, f := range r.Checks {

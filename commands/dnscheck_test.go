@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/heroku-checkup/heroku-checkup/dnscheck/dnszone"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 func sampleZone(t *testing.T) *dnszone.Server {
@@ -37,7 +38,7 @@ func TestDNSCheckApp(t *testing.T) {
 	}
 	assertContractJSON(t, h.out.Bytes())
 	r := h.report()
-	f, ok := findCode(r, "DNS_CNAME_HEROKUAPP", "shop.acme.example")
+	f, ok := reporttest.Find(t, r.Checks, "DNS_CNAME_HEROKUAPP", "shop.acme.example")
 	if !ok {
 		t.Fatalf("no DNS_CNAME_HEROKUAPP: %+v", r.Checks)
 	}

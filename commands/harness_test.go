@@ -85,13 +85,4 @@ func (h *harness) report() report.Report {
 	return r
 }
 
-func findCode(r report.Report, code, subject string) (report.Finding, bool) {
-	for _, f := range r.Checks {
-		if f.Code == code && (subject == "" || f.Subject == subject) {
-			return f, true
-		}
-	}
-	return report.Finding{}, false
-}
-
 func apiApp(api *herokutest.Server, name string) *herokutest.AppFixture { return api.App(name) }

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 var sampleLogs = []string{
@@ -28,7 +30,7 @@ func TestLogsCheckFileAndStdin(t *testing.T) {
 	assertContractJSON(t, h.out.Bytes())
 	r := h.report()
 	for _, c := range []string{"H12", "R14"} {
-		if _, ok := findCode(r, c, c); !ok {
+		if _, ok := reporttest.Find(t, r.Checks, c, c); !ok {
 			t.Errorf("no %s", c)
 		}
 	}
@@ -36,7 +38,7 @@ func TestLogsCheckFileAndStdin(t *testing.T) {
 	if code := h.run("logs-check", "--logs-file", "-", "--format", "json"); code != 1 {
 		t.Errorf("stdin: exit %d", code)
 	}
-	if _, ok := findCode(h.report(), "H12", "H12"); !ok {
+	if _, ok := reporttest.Find(t, h.report().Checks, "H12", "H12"); !ok {
 		t.Error("stdin: no H12")
 	}
 	if code := h.run("logs-check", "--logs-file", filepath.Join(t.TempDir(), "missing.log")); code != 3 || !strings.Contains(h.errOut.String(), "--logs-file") {
@@ -82,13 +84,13 @@ func TestHungLogSessionCostsOneCheck(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 	r := h.report()
-	if f, ok := findCode(r, report.CodeTimeout, "log session"); !ok || f.Status != report.StatusUnknown {
+	if f, ok := reporttest.Find(t, r.Checks, codes.Timeout.ID, "log session"); !ok || f.Status != report.StatusUnknown {
 		t.Errorf("never-ending session not reported as TIMEOUT")
 	}
-	if _, ok := findCode(r, "H12", "H12"); !ok {
+	if _, ok := reporttest.Find(t, r.Checks, "H12", "H12"); !ok {
 		t.Error("lines received before the deadline must be judged")
 	}
-	if _, ok := findCode(r, "DYNO_CRASHED", "web.2"); !ok {
+	if _, ok := reporttest.Find(t, r.Checks, "DYNO_CRASHED", "web.2"); !ok {
 		t.Error("the platform checks must still be reported")
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/pgcheck/pgtest"
-	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 // TestPgHealthApp finds the app's databases in its config vars: every
@@ -59,16 +59,7 @@ func TestPgHealthResolvesThroughResolver(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, h.out.String())
 	}
-	if f, ok := findCheck(h.report(), "postgres.connection"); !ok || f.Status != "ok" {
+	if f, ok := reporttest.FindCheck(t, h.report().Checks, "postgres.connection"); !ok || f.Status != "ok" {
 		t.Errorf("connection through the resolver's answer: %+v", f)
 	}
-}
-
-func findCheck(r report.Report, check string) (report.Finding, bool) {
-	for _, f := range r.Checks {
-		if f.Check == check {
-			return f, true
-		}
-	}
-	return report.Finding{}, false
 }

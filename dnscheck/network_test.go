@@ -15,6 +15,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/dnscheck/dnszone"
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
@@ -111,24 +112,24 @@ func TestCodesOnTheWire(t *testing.T) {
 		{"hop.acme.example", "dns.target", report.StatusOK, "", true},
 		{"*.wild.acme.example", "dns.target", report.StatusOK, "", true},
 		{"acme.example", "dns.target", report.StatusOK, "", true},
-		{"shop.acme.example", "dns.target", report.StatusWarning, CodeCNAMEHerokuApp, true},
-		{"old.acme.example", "dns.target", report.StatusCritical, CodeCNAMEHerokuSSL, true},
-		{"api.acme.example", "dns.target", report.StatusCritical, CodeTargetMismatch, true},
-		{"cdn.acme.example", "dns.target", report.StatusWarning, CodeTargetMismatch, true},
-		{"static.acme.example", "dns.target", report.StatusWarning, CodeStaticA, true},
-		{"static2.acme.example", "dns.target", report.StatusCritical, CodeStaticA, true},
-		{"bad-apex.example", "dns.target", report.StatusCritical, CodeApexMismatch, true},
-		{"gone.acme.example", "dns.target", report.StatusCritical, CodeNXDomain, true},
-		{"dangling.acme.example", "dns.target", report.StatusCritical, CodeNXDomain, true},
-		{"empty.acme.example", "dns.target", report.StatusCritical, CodeNoRecords, true},
-		{"broken.acme.example", "dns.target", report.StatusCritical, CodeServFail, true},
-		{"loop1.acme.example", "dns.target", report.StatusCritical, CodeServFail, true},
-		{"slow.acme.example", "dns.target", report.StatusUnknown, CodeTimeout, true},
-		{"v6.example", "dns.aaaa", report.StatusWarning, CodeTargetMismatch, true},
-		{"www.blocked.example", "dns.caa", report.StatusCritical, CodeCAABlocksACM, true},
-		{"www.blocked.example", "dns.caa", report.StatusInfo, CodeCAABlocksACM, false},
+		{"shop.acme.example", "dns.target", report.StatusWarning, codes.DNSCNAMEHerokuApp.ID, true},
+		{"old.acme.example", "dns.target", report.StatusCritical, codes.DNSCNAMEHerokuSSL.ID, true},
+		{"api.acme.example", "dns.target", report.StatusCritical, codes.DNSTargetMismatch.ID, true},
+		{"cdn.acme.example", "dns.target", report.StatusWarning, codes.DNSTargetMismatch.ID, true},
+		{"static.acme.example", "dns.target", report.StatusWarning, codes.DNSStaticARecord.ID, true},
+		{"static2.acme.example", "dns.target", report.StatusCritical, codes.DNSStaticARecord.ID, true},
+		{"bad-apex.example", "dns.target", report.StatusCritical, codes.DNSApexMismatch.ID, true},
+		{"gone.acme.example", "dns.target", report.StatusCritical, codes.DNSNXDomain.ID, true},
+		{"dangling.acme.example", "dns.target", report.StatusCritical, codes.DNSNXDomain.ID, true},
+		{"empty.acme.example", "dns.target", report.StatusCritical, codes.DNSNoRecords.ID, true},
+		{"broken.acme.example", "dns.target", report.StatusCritical, codes.DNSServFail.ID, true},
+		{"loop1.acme.example", "dns.target", report.StatusCritical, codes.DNSServFail.ID, true},
+		{"slow.acme.example", "dns.target", report.StatusUnknown, codes.DNSTimeout.ID, true},
+		{"v6.example", "dns.aaaa", report.StatusWarning, codes.DNSTargetMismatch.ID, true},
+		{"www.blocked.example", "dns.caa", report.StatusCritical, codes.DNSCAABlocksACM.ID, true},
+		{"www.blocked.example", "dns.caa", report.StatusInfo, codes.DNSCAABlocksACM.ID, false},
 		{"www.allowed.example", "dns.caa", report.StatusOK, "", true},
-		{"www.servfail-caa.example", "dns.caa", report.StatusCritical, CodeCAABlocksACM, true},
+		{"www.servfail-caa.example", "dns.caa", report.StatusCritical, codes.DNSCAABlocksACM.ID, true},
 	}
 	for _, follow := range []bool{false, true} {
 		srv := startZone(t, follow)
@@ -243,11 +244,11 @@ func TestBareDomains(t *testing.T) {
 		code   string
 	}{
 		{"www.acme.example", report.StatusOK, ""},
-		{"shop.acme.example", report.StatusWarning, CodeCNAMEHerokuApp},
-		{"old.acme.example", report.StatusCritical, CodeCNAMEHerokuSSL},
-		{"static.acme.example", report.StatusInfo, CodeStaticA},
-		{"gone.acme.example", report.StatusCritical, CodeNXDomain},
-		{"broken.acme.example", report.StatusCritical, CodeServFail},
+		{"shop.acme.example", report.StatusWarning, codes.DNSCNAMEHerokuApp.ID},
+		{"old.acme.example", report.StatusCritical, codes.DNSCNAMEHerokuSSL.ID},
+		{"static.acme.example", report.StatusInfo, codes.DNSStaticARecord.ID},
+		{"gone.acme.example", report.StatusCritical, codes.DNSNXDomain.ID},
+		{"broken.acme.example", report.StatusCritical, codes.DNSServFail.ID},
 		{"cdn.acme.example", report.StatusOK, ""},
 	}
 	for _, c := range cases {
@@ -258,7 +259,7 @@ func TestBareDomains(t *testing.T) {
 		}
 	}
 	_, got := check(t, r, Domain{Hostname: "www.blocked.example"})
-	if f := got["dns.caa"]; f.Code != CodeCAABlocksACM || f.Status != report.StatusWarning {
+	if f := got["dns.caa"]; f.Code != codes.DNSCAABlocksACM.ID || f.Status != report.StatusWarning {
 		t.Errorf("bare CAA on a Heroku-looking name: %s/%s", f.Status, f.Code)
 	}
 }

@@ -9,27 +9,8 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
-)
-
-// DNS codes of CONTRACT.md.
-const (
-	CodeNXDomain       = "DNS_NXDOMAIN"
-	CodeNoRecords      = "DNS_NO_RECORDS"
-	CodeCNAMEHerokuApp = "DNS_CNAME_HEROKUAPP"
-	CodeCNAMEHerokuSSL = "DNS_CNAME_HEROKUSSL"
-	CodeTargetMismatch = "DNS_TARGET_MISMATCH"
-	CodeStaticA        = "DNS_STATIC_A_RECORD"
-	CodeApexMismatch   = "DNS_APEX_MISMATCH"
-	CodeCAABlocksACM   = "DNS_CAA_BLOCKS_ACM"
-	CodeServFail       = "DNS_SERVFAIL"
-	CodeTimeout        = "DNS_TIMEOUT"
-)
-
-const (
-	docsCustomDomains = "https://devcenter.heroku.com/articles/custom-domains"
-	docsApex          = "https://devcenter.heroku.com/articles/custom-domains#add-a-custom-root-domain"
-	docsACM           = "https://devcenter.heroku.com/articles/automated-certificate-management#common-problems"
 )
 
 // LetsEncrypt is the CA domain ACM's certificates come from.
@@ -208,12 +189,23 @@ func recordToSet(s *Snapshot) string {
 	return "CNAME " + bare(target)
 }
 
+// raise finishes a finding with its code, for the domain's app.
+func raise(s *Snapshot, code *report.Code, f report.Finding) report.Finding {
+	return code.Raise(s.Domain.App, f)
+}
+
+// targetVerdict finishes the target rule's finding: an apex domain's docs are the
+// custom domains article's section on root domains, whatever the code.
+func targetVerdict(s *Snapshot, code *report.Code, f report.Finding) report.Finding {
+	if s.Apex {
+		f.Docs = codes.DNSApexMismatch.Docs
+	}
+	return raise(s, code, f)
+}
+
 func targetRule(s *Snapshot) report.Finding {
 	d := s.Domain
-	f := report.Finding{Check: "dns.target", Data: evidence(s), Docs: docsCustomDomains}
-	if s.Apex {
-		f.Docs = docsApex
-	}
+	f := report.Finding{Check: "dns.target", Data: evidence(s)}
 	name := d.Hostname
 	if d.Wildcard() {
 		name = fmt.Sprintf("%s (probed as %s)", d.Hostname, bare(s.QueryName))
@@ -222,48 +214,43 @@ func targetRule(s *Snapshot) report.Finding {
 	// Transport failures first: no answer is not an answer.
 	if s.AErr != nil {
 		var te *TransportError
-		f.Status, f.Code = report.StatusUnknown, CodeTimeout
 		if errors.As(s.AErr, &te) && !te.Timeout {
 			f.Summary = fmt.Sprintf("no DNS answer for %s: %v", name, s.AErr)
 		} else {
 			f.Summary = fmt.Sprintf("no DNS answer for %s within the deadline (%v)", name, s.AErr)
 		}
-		f.Remedy = "Check that the resolver answers: dig @SERVER " + bare(s.QueryName)
-		return f
+		f.Remedy = codes.DNSTimeout.RemedyFor(d.App, bare(s.QueryName))
+		return targetVerdict(s, codes.DNSTimeout, f)
 	}
 	a := s.A
 	switch {
 	case a.Loop || a.TooLong:
-		f.Status, f.Code = report.StatusCritical, CodeServFail
 		what := "loops back on itself"
 		if a.TooLong {
 			what = fmt.Sprintf("is longer than %d hops", MaxCNAMEHops)
 		}
 		f.Summary = fmt.Sprintf("the CNAME chain of %s %s: it never resolves", name, what)
 		f.Remedy = setRemedy(s)
-		return f
+		return targetVerdict(s, codes.DNSServFail, f)
 	case slices.ContainsFunc(a.Chain, isHerokuSSL):
 		// Retired endpoints stop resolving: whatever the end of the chain
 		// answers, the record to change is the same.
-		f.Status, f.Code = report.StatusCritical, CodeCNAMEHerokuSSL
 		f.Summary = fmt.Sprintf("%s is a CNAME to %s, a retired SSL Endpoint (*.herokussl.com) that no longer serves the app", name, bare(a.Chain[0]))
 		f.Remedy = setRemedy(s)
-		return f
+		return targetVerdict(s, codes.DNSCNAMEHerokuSSL, f)
 	case a.Rcode == dns.RcodeNameError:
-		f.Status, f.Code = report.StatusCritical, CodeNXDomain
 		if len(a.Chain) > 0 {
 			f.Summary = fmt.Sprintf("%s is a CNAME to %s, which does not exist (NXDOMAIN)", name, bare(a.Chain[len(a.Chain)-1]))
 		} else {
 			f.Summary = fmt.Sprintf("%s does not exist (NXDOMAIN)", name)
 		}
 		f.Remedy = setRemedy(s)
-		return f
+		return targetVerdict(s, codes.DNSNXDomain, f)
 	case a.Rcode != dns.RcodeSuccess:
-		f.Status, f.Code = report.StatusCritical, CodeServFail
 		f.Summary = fmt.Sprintf("resolving %s fails with %s", name, dns.RcodeToString[a.Rcode])
 		f.Detail = "SERVFAIL usually means broken DNSSEC or nameservers that do not answer for the zone (a lame delegation)."
 		f.Remedy = fmt.Sprintf("Check the zone's nameservers and DNSSEC %s: dig +trace %s", provider(s), bare(s.QueryName))
-		return f
+		return targetVerdict(s, codes.DNSServFail, f)
 	}
 
 	addrs := s.addresses()
@@ -271,10 +258,9 @@ func targetRule(s *Snapshot) report.Finding {
 		return cnameVerdict(s, f, name, addrs)
 	}
 	if len(addrs) == 0 {
-		f.Status, f.Code = report.StatusCritical, CodeNoRecords
 		f.Summary = fmt.Sprintf("%s exists but has no CNAME, A or AAAA record", name)
 		f.Remedy = setRemedy(s)
-		return f
+		return targetVerdict(s, codes.DNSNoRecords, f)
 	}
 	if s.Apex {
 		return apexVerdict(s, f, name, addrs)
@@ -289,9 +275,8 @@ func cnameVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) re
 	switch {
 	case reachesTarget:
 		if len(addrs) == 0 {
-			f.Status, f.Code = report.StatusCritical, CodeNoRecords
 			f.Summary = fmt.Sprintf("%s is a CNAME to its DNS target %s, which has no address", name, bare(d.Target))
-			return f
+			return targetVerdict(s, codes.DNSNoRecords, f)
 		}
 		f.Status = report.StatusOK
 		f.Summary = fmt.Sprintf("CNAME to its DNS target %s", bare(d.Target))
@@ -300,35 +285,31 @@ func cnameVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) re
 		}
 		return f
 	case isHerokuApp(first):
-		f.Status, f.Code = report.StatusWarning, CodeCNAMEHerokuApp
 		f.Summary = fmt.Sprintf("%s is a CNAME to %s, not to its DNS target", name, bare(first))
 		f.Detail = "Requests reach the app, but through the herokuapp.com router: the *.herokuapp.com certificate is served instead of the domain's, and ACM cannot validate the domain."
 		f.Remedy = setRemedy(s)
-		return f
+		return targetVerdict(s, codes.DNSCNAMEHerokuApp, f)
 	}
 	if len(addrs) == 0 {
-		f.Status, f.Code = report.StatusCritical, CodeNoRecords
 		f.Summary = fmt.Sprintf("the CNAME chain of %s ends at %s, which has no A or AAAA record", name, bare(a.Final()))
 		f.Remedy = setRemedy(s)
-		return f
+		return targetVerdict(s, codes.DNSNoRecords, f)
 	}
 	if d.Bare() {
 		f.Status = report.StatusOK
 		f.Summary = fmt.Sprintf("CNAME %s → %s", bare(first), strings.Join(addrStrings(addrs), ", "))
 		return f
 	}
-	f.Code = CodeTargetMismatch
 	f.Remedy = setRemedy(s)
 	if isHerokuDNS(first) {
 		f.Status = report.StatusCritical
 		f.Summary = fmt.Sprintf("%s is a CNAME to %s, another DNS target than its own (%s)", name, bare(first), bare(d.Target))
 		f.Detail = "That target belongs to another app or an old domain entry: requests may reach the wrong app or fail with 'no such app'."
-		return f
+		return targetVerdict(s, codes.DNSTargetMismatch, f)
 	}
-	f.Status = report.StatusWarning
 	f.Summary = fmt.Sprintf("%s is a CNAME to %s, not to its DNS target %s", name, bare(first), bare(d.Target))
 	f.Detail = "If a CDN or proxy fronts the app, make sure its origin is the DNS target; otherwise requests do not reach Heroku."
-	return f
+	return targetVerdict(s, codes.DNSTargetMismatch, f)
 }
 
 func apexVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) report.Finding {
@@ -339,45 +320,41 @@ func apexVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) rep
 		return f
 	}
 	if s.TargetErr != nil || len(s.targetAddresses()) == 0 {
-		f.Status, f.Code = report.StatusUnknown, CodeTimeout
-		if s.TargetErr == nil {
-			f.Code = CodeNoRecords
-		}
+		f.Status = report.StatusUnknown
 		f.Summary = fmt.Sprintf("cannot compare %s with its DNS target %s: the target did not resolve", name, bare(d.Target))
-		return f
+		if s.TargetErr == nil {
+			return targetVerdict(s, codes.DNSNoRecords, f)
+		}
+		return targetVerdict(s, codes.DNSTimeout, f)
 	}
 	if shareAny(addrs, s.targetAddresses()) {
 		f.Status = report.StatusOK
 		f.Summary = fmt.Sprintf("apex domain flattened (ALIAS/ANAME) to the addresses of its DNS target %s", bare(d.Target))
 		return f
 	}
-	f.Status, f.Code = report.StatusCritical, CodeApexMismatch
 	f.Summary = fmt.Sprintf("apex %s resolves to %s, none of them an address of its DNS target %s", name,
 		strings.Join(addrStrings(addrs), ", "), bare(d.Target))
 	f.Detail = "A root domain cannot hold a CNAME; it needs an ALIAS/ANAME record (or CNAME flattening) that follows the DNS target, whose addresses change."
 	f.Remedy = setRemedy(s)
-	return f
+	return targetVerdict(s, codes.DNSApexMismatch, f)
 }
 
 func staticVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) report.Finding {
 	d := s.Domain
-	f.Code = CodeStaticA
 	f.Remedy = setRemedy(s)
-	if d.Bare() {
+	switch {
+	case d.Bare():
 		f.Status = report.StatusInfo
 		f.Summary = fmt.Sprintf("%s has fixed A/AAAA records (%s), no CNAME", name, strings.Join(addrStrings(addrs), ", "))
 		f.Detail = "If this name serves a Heroku app, it must be a CNAME to the app's DNS target: Heroku's addresses change without notice."
-		return f
-	}
-	if s.TargetErr == nil && shareAny(addrs, s.targetAddresses()) {
-		f.Status = report.StatusWarning
+	case s.TargetErr == nil && shareAny(addrs, s.targetAddresses()):
 		f.Summary = fmt.Sprintf("%s has fixed A records (%s) copied from its DNS target: they break when Heroku's addresses change", name, strings.Join(addrStrings(addrs), ", "))
-		return f
+	default:
+		f.Status = report.StatusCritical
+		f.Summary = fmt.Sprintf("%s has fixed A records (%s) that are not its DNS target's addresses", name, strings.Join(addrStrings(addrs), ", "))
+		f.Detail = "Requests go to whatever those addresses are, not to Heroku's router for this app."
 	}
-	f.Status = report.StatusCritical
-	f.Summary = fmt.Sprintf("%s has fixed A records (%s) that are not its DNS target's addresses", name, strings.Join(addrStrings(addrs), ", "))
-	f.Detail = "Requests go to whatever those addresses are, not to Heroku's router for this app."
-	return f
+	return targetVerdict(s, codes.DNSStaticARecord, f)
 }
 
 // aaaaRule flags AAAA records that lead away from Heroku, which serves
@@ -401,14 +378,15 @@ func aaaaRule(s *Snapshot) (report.Finding, bool) {
 	if len(away) == 0 {
 		return report.Finding{}, false
 	}
-	f := report.Finding{Check: "dns.aaaa", Status: report.StatusWarning, Code: CodeTargetMismatch, Docs: docsACM, Data: evidence(s),
+	// The docs are ACM's (what the records break), not the code's.
+	f := report.Finding{Check: "dns.aaaa", Docs: codes.ACMFailing.Docs, Data: evidence(s),
 		Summary: fmt.Sprintf("%s has AAAA records (%s) that point away from Heroku", d.Hostname, strings.Join(addrStrings(away), ", ")),
 		Detail:  "Heroku serves custom domains over IPv4: IPv6 visitors and Let's Encrypt's validation, which prefers IPv6, reach another host, so ACM stalls.",
 		Remedy:  fmt.Sprintf("Delete the AAAA records of %s %s", d.Hostname, provider(s))}
 	if d.ACM {
 		f.Summary += "; ACM validation will stall"
 	}
-	return f, true
+	return raise(s, codes.DNSTargetMismatch, f), true
 }
 
 // CAAAllows tells whether a relevant CAA set lets ca issue (RFC 8659): an
@@ -442,7 +420,7 @@ func CAAAllows(records []*dns.CAA, wildcard bool, ca string) bool {
 
 func caaRule(s *Snapshot) (report.Finding, bool) {
 	d := s.Domain
-	f := report.Finding{Check: "dns.caa", Docs: docsACM}
+	f := report.Finding{Check: "dns.caa"}
 	tag := "issue"
 	if d.Wildcard() {
 		tag = "issuewild"
@@ -451,9 +429,9 @@ func caaRule(s *Snapshot) (report.Finding, bool) {
 		if !d.ACM {
 			return f, false
 		}
-		f.Status, f.Code = report.StatusUnknown, CodeTimeout
+		f.Status = report.StatusUnknown
 		f.Summary = fmt.Sprintf("could not read the CAA records of %s: %v", d.Hostname, s.CAAErr)
-		return f, true
+		return raise(s, codes.DNSTimeout, f), true
 	}
 	c := s.CAA
 	var lines []string
@@ -465,17 +443,14 @@ func caaRule(s *Snapshot) (report.Finding, bool) {
 		f.Data["found_at"] = bare(c.At)
 	}
 	if c.FailedAt != "" {
-		f.Code = CodeCAABlocksACM
 		f.Summary = fmt.Sprintf("the CAA lookup of %s fails (%s): a CA must then refuse to issue", bare(c.FailedAt), dns.RcodeToString[c.Rcode])
 		f.Remedy = fmt.Sprintf("Fix the nameservers of %s so that CAA queries answer (NOERROR, even empty)", bare(c.FailedAt))
-		switch {
-		case d.ACM:
+		f.Status = report.StatusWarning
+		if d.ACM {
 			f.Status = report.StatusCritical
 			f.Summary += ", so ACM cannot renew or issue"
-		default:
-			f.Status = report.StatusWarning
 		}
-		return f, true
+		return raise(s, codes.DNSCAABlocksACM, f), true
 	}
 	if CAAAllows(c.Records, d.Wildcard(), LetsEncrypt) {
 		if !d.ACM && len(c.Records) == 0 {
@@ -489,7 +464,6 @@ func caaRule(s *Snapshot) (report.Finding, bool) {
 		}
 		return f, true
 	}
-	f.Code = CodeCAABlocksACM
 	f.Summary = fmt.Sprintf("the CAA records at %s do not allow Let's Encrypt", bare(c.At))
 	f.Remedy = fmt.Sprintf("Add %s. CAA 0 %s \"%s\" %s", bare(c.At), tag, LetsEncrypt, provider(s))
 	switch {
@@ -503,7 +477,7 @@ func caaRule(s *Snapshot) (report.Finding, bool) {
 		f.Status = report.StatusInfo
 		f.Summary += " (only matters with Heroku ACM)"
 	}
-	return f, true
+	return raise(s, codes.DNSCAABlocksACM, f), true
 }
 
 func looksHeroku(s *Snapshot) bool {

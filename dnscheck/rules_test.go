@@ -6,7 +6,9 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 func rrs(t *testing.T, lines ...string) []dns.RR {
@@ -36,6 +38,8 @@ func res(t *testing.T, name string, qtype uint16, rcode int, lines ...string) *R
 	return r
 }
 
+func TestMain(m *testing.M) { reporttest.Main(m, "dnscheck") }
+
 func TestJudgeLiteralSnapshots(t *testing.T) {
 	tgtA := func() *Result { return res(t, target, dns.TypeA, 0, target+". 60 IN A 192.0.2.1") }
 	noAAAA := func(name string) *Result { return res(t, name, dns.TypeAAAA, 0) }
@@ -58,27 +62,27 @@ func TestJudgeLiteralSnapshots(t *testing.T) {
 			"www.acme.com. 300 IN CNAME "+target+".", target+". 60 IN A 192.0.2.1")), "dns.target", report.StatusOK, ""},
 		{"apex flattened", snap("acme.com", res(t, "acme.com", dns.TypeA, 0, "acme.com. 60 IN A 192.0.2.1")), "dns.target", report.StatusOK, ""},
 		{"herokuapp", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0,
-			"www.acme.com. 300 IN CNAME acme.herokuapp.com.", "acme.herokuapp.com. 60 IN A 192.0.2.50")), "dns.target", report.StatusWarning, CodeCNAMEHerokuApp},
+			"www.acme.com. 300 IN CNAME acme.herokuapp.com.", "acme.herokuapp.com. 60 IN A 192.0.2.50")), "dns.target", report.StatusWarning, codes.DNSCNAMEHerokuApp.ID},
 		{"herokussl", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0,
-			"www.acme.com. 300 IN CNAME x.herokussl.com.", "x.herokussl.com. 60 IN A 192.0.2.60")), "dns.target", report.StatusCritical, CodeCNAMEHerokuSSL},
+			"www.acme.com. 300 IN CNAME x.herokussl.com.", "x.herokussl.com. 60 IN A 192.0.2.60")), "dns.target", report.StatusCritical, codes.DNSCNAMEHerokuSSL.ID},
 		{"other target", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0,
-			"www.acme.com. 300 IN CNAME other.herokudns.com.", "other.herokudns.com. 60 IN A 192.0.2.9")), "dns.target", report.StatusCritical, CodeTargetMismatch},
-		{"static A = target", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0, "www.acme.com. 60 IN A 192.0.2.1")), "dns.target", report.StatusWarning, CodeStaticA},
-		{"static A elsewhere", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0, "www.acme.com. 60 IN A 198.51.100.1")), "dns.target", report.StatusCritical, CodeStaticA},
-		{"apex elsewhere", snap("acme.com", res(t, "acme.com", dns.TypeA, 0, "acme.com. 60 IN A 198.51.100.1")), "dns.target", report.StatusCritical, CodeApexMismatch},
-		{"nxdomain", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeNameError)), "dns.target", report.StatusCritical, CodeNXDomain},
-		{"no records", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0)), "dns.target", report.StatusCritical, CodeNoRecords},
-		{"servfail", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeServerFailure)), "dns.target", report.StatusCritical, CodeServFail},
+			"www.acme.com. 300 IN CNAME other.herokudns.com.", "other.herokudns.com. 60 IN A 192.0.2.9")), "dns.target", report.StatusCritical, codes.DNSTargetMismatch.ID},
+		{"static A = target", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0, "www.acme.com. 60 IN A 192.0.2.1")), "dns.target", report.StatusWarning, codes.DNSStaticARecord.ID},
+		{"static A elsewhere", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0, "www.acme.com. 60 IN A 198.51.100.1")), "dns.target", report.StatusCritical, codes.DNSStaticARecord.ID},
+		{"apex elsewhere", snap("acme.com", res(t, "acme.com", dns.TypeA, 0, "acme.com. 60 IN A 198.51.100.1")), "dns.target", report.StatusCritical, codes.DNSApexMismatch.ID},
+		{"nxdomain", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeNameError)), "dns.target", report.StatusCritical, codes.DNSNXDomain.ID},
+		{"no records", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0)), "dns.target", report.StatusCritical, codes.DNSNoRecords.ID},
+		{"servfail", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeServerFailure)), "dns.target", report.StatusCritical, codes.DNSServFail.ID},
 		{"timeout", snap("www.acme.com", nil, func(s *Snapshot) {
 			s.AErr = &TransportError{Server: "127.0.0.1:53", Timeout: true, Err: errors.New("i/o timeout")}
-		}), "dns.target", report.StatusUnknown, CodeTimeout},
+		}), "dns.target", report.StatusUnknown, codes.DNSTimeout.ID},
 		{"aaaa away", snap("acme.com", res(t, "acme.com", dns.TypeA, 0, "acme.com. 60 IN A 192.0.2.1"), func(s *Snapshot) {
 			s.AAAA = res(t, "acme.com", dns.TypeAAAA, 0, "acme.com. 60 IN AAAA 2001:db8::1")
-		}), "dns.aaaa", report.StatusWarning, CodeTargetMismatch},
+		}), "dns.aaaa", report.StatusWarning, codes.DNSTargetMismatch.ID},
 		{"caa blocks acm", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0, "www.acme.com. 300 IN CNAME "+target+".", target+". 60 IN A 192.0.2.1"),
 			func(s *Snapshot) {
 				s.CAA = &CAAResult{At: "acme.com.", Records: []*dns.CAA{{Tag: "issue", Value: "sectigo.com"}}}
-			}), "dns.caa", report.StatusCritical, CodeCAABlocksACM},
+			}), "dns.caa", report.StatusCritical, codes.DNSCAABlocksACM.ID},
 		{"caa allows acm", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0, "www.acme.com. 300 IN CNAME "+target+".", target+". 60 IN A 192.0.2.1"),
 			func(s *Snapshot) {
 				s.CAA = &CAAResult{At: "acme.com.", Records: []*dns.CAA{{Tag: "issue", Value: "letsencrypt.org; validationmethods=http-01"}}}
@@ -86,13 +90,8 @@ func TestJudgeLiteralSnapshots(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var got *report.Finding
-			for _, f := range Judge(c.s) {
-				if f.Check == c.check {
-					got = &f
-				}
-			}
-			if got == nil {
+			got, ok := reporttest.FindCheck(t, Judge(c.s), c.check)
+			if !ok {
 				t.Fatalf("no %s finding", c.check)
 			}
 			if got.Status != c.status || got.Code != c.code {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
@@ -56,7 +57,7 @@ func Sections(s *Snapshot, fs []report.Finding, dig bool) []report.Section {
 		verdict += " " + v.Code
 	}
 	toSet := "-"
-	if v.Status != report.StatusOK && v.Code != CodeTimeout && v.Code != CodeServFail {
+	if v.Status != report.StatusOK && v.Code != codes.DNSTimeout.ID && v.Code != codes.DNSServFail.ID {
 		toSet = recordToSet(s)
 	}
 	header := []string{"Domain", "Answer", "Verdict", "Record to set"}

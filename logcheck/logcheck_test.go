@@ -13,13 +13,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 func routerLine(ts, at, code, method, path string, connect, service, status int, dyno string) string {
 	codePart := ""
 	if code != "" {
-		codePart = fmt.Sprintf(` code=%s desc="%s"`, code, codes[code].desc)
+		codePart = fmt.Sprintf(` code=%s desc="%s"`, code, codes.Heroku(code).Title)
 	}
 	return fmt.Sprintf(`%s heroku[router]: at=%s%s method=%s path="%s" host=www.acme.example request_id=6e1d9a84-9f2c-4a4e-9b0b-7d1f3c2e5a10 fwd="203.0.113.9" dyno=%s connect=%dms service=%dms status=%d bytes=1548 protocol=https`,
 		ts, at, codePart, method, path, dyno, connect, service, status)
@@ -194,14 +196,7 @@ func TestRouterLineDoesNotAllocate(t *testing.T) {
 	}
 }
 
-func codeOf(fs []report.Finding, code, subject string) (report.Finding, bool) {
-	for _, f := range fs {
-		if f.Code == code && (subject == "" || f.Subject == subject) {
-			return f, true
-		}
-	}
-	return report.Finding{}, false
-}
+func TestMain(m *testing.M) { reporttest.Main(m, "logcheck") }
 
 func TestRules(t *testing.T) {
 	base := func(n, service, connect, status int) []string {
@@ -225,25 +220,26 @@ func TestRules(t *testing.T) {
 		{"H12 many", append(base(40, 50, 0, 200), slices.Repeat([]string{routerLine("2026-11-23T09:59:00+00:00", "error", "H12", "GET", "/slow", 0, 30000, 503, "web.1")}, 5)...), "H12", "H12", report.StatusCritical},
 		{"H10", append(base(30, 50, 0, 200), routerLine("2026-11-23T09:59:00+00:00", "error", "H10", "GET", "/", 0, 0, 503, "web.2")), "H10", "H10", report.StatusCritical},
 		{"H27 is info", append(base(30, 50, 0, 200), routerLine("2026-11-23T09:59:00+00:00", "info", "H27", "GET", "/", 0, 0, 499, "web.2")), "H27", "H27", report.StatusInfo},
-		{"slow", base(50, 2500, 0, 200), CodeSlowRequests, "router", report.StatusWarning},
-		{"very slow", base(50, 8000, 0, 200), CodeSlowRequests, "router", report.StatusCritical},
-		{"queueing", base(50, 20, 300, 200), CodeRequestQueueing, "router", report.StatusWarning},
-		{"5xx", append(base(95, 20, 0, 200), base(5, 20, 0, 500)...), CodeErrorRate5xx, "router", report.StatusCritical},
-		{"near quota", []string{runtime("480.00", "0.00")}, CodeMemoryNearQuota, "web.1", report.StatusWarning},
-		{"over quota", []string{runtime("530.00", "0.00")}, CodeMemoryNearQuota, "web.1", report.StatusCritical},
-		{"swap", []string{runtime("400.00", "20.00")}, CodeMemorySwap, "web.1", report.StatusWarning},
+		{"slow", base(50, 2500, 0, 200), codes.SlowRequests.ID, "router", report.StatusWarning},
+		{"very slow", base(50, 8000, 0, 200), codes.SlowRequests.ID, "router", report.StatusCritical},
+		{"queueing", base(50, 20, 300, 200), codes.RequestQueueing.ID, "router", report.StatusWarning},
+		{"5xx", append(base(95, 20, 0, 200), base(5, 20, 0, 500)...), codes.ErrorRate5xx.ID, "router", report.StatusCritical},
+		{"near quota", []string{runtime("480.00", "0.00")}, codes.MemoryNearQuota.ID, "web.1", report.StatusWarning},
+		{"over quota", []string{runtime("530.00", "0.00")}, codes.MemoryNearQuota.ID, "web.1", report.StatusCritical},
+		{"swap", []string{runtime("400.00", "20.00")}, codes.MemorySwap.ID, "web.1", report.StatusWarning},
+		{"no line at all", nil, codes.LogsEmpty.ID, "logs", report.StatusInfo},
 		{"flapping", []string{
 			"2026-11-23T09:50:00+00:00 heroku[web.2]: State changed from up to crashed",
 			"2026-11-23T09:50:10+00:00 heroku[web.2]: State changed from crashed to starting",
 			"2026-11-23T09:51:00+00:00 heroku[web.2]: State changed from up to crashed",
 			"2026-11-23T09:51:10+00:00 heroku[web.2]: State changed from crashed to starting",
 			"2026-11-23T09:52:00+00:00 heroku[web.2]: State changed from crashed to starting",
-		}, CodeDynoRestarting, "web.2", report.StatusWarning},
+		}, codes.DynoRestarting.ID, "web.2", report.StatusWarning},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			fs := Judge(analyse(c.lines...), "acme-prod", DefaultThresholds)
-			f, ok := codeOf(fs, c.code, c.subject)
+			f, ok := reporttest.Find(t, fs, c.code, c.subject)
 			if !ok {
 				var got []string
 				for _, f := range fs {
@@ -265,15 +261,11 @@ func TestCleanLogsGiveNoProblem(t *testing.T) {
 	}
 	lines = append(lines, "2026-11-23T09:50:01+00:00 heroku[web.1]: source=web.1 sample#memory_total=200.00MB sample#memory_swap=0.00MB sample#memory_quota=512.00MB")
 	fs := Judge(analyse(lines...), "acme-prod", DefaultThresholds)
-	for _, f := range fs {
-		if f.Status != report.StatusOK {
-			t.Errorf("%s %s %s: %s", f.Status, f.Code, f.Subject, f.Summary)
-		}
-	}
+	reporttest.AllOK(t, fs)
 	if len(fs) < 3 {
 		t.Errorf("clean logs still say what was verified: %d findings", len(fs))
 	}
-	router, _ := codeOf(fs, "", "router")
+	router, _ := reporttest.Find(t, fs, "", "router")
 	sv := router.Data["service_ms"].(map[string]any)
 	if sv["p50"].(uint32) < 40 || sv["max"].(uint32) != 59 {
 		t.Errorf("percentiles: %v", sv)
@@ -297,10 +289,10 @@ func TestSessionThatNeverEnds(t *testing.T) {
 		t.Errorf("truncated %v, codes %v", s.Truncated, s.Codes)
 	}
 	fs := Judge(s, "acme-prod", DefaultThresholds)
-	if f, ok := codeOf(fs, report.CodeTimeout, ""); !ok || f.Status != report.StatusUnknown {
+	if f, ok := reporttest.Find(t, fs, codes.Timeout.ID, ""); !ok || f.Status != report.StatusUnknown {
 		t.Errorf("no TIMEOUT finding: %+v", fs)
 	}
-	if _, ok := codeOf(fs, "H12", "H12"); !ok {
+	if _, ok := reporttest.Find(t, fs, "H12", "H12"); !ok {
 		t.Error("the lines received before the deadline must still be judged")
 	}
 }

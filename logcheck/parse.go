@@ -158,6 +158,11 @@ func (a *Analyzer) Line(line []byte) {
 		a.router(msg, t)
 	case string(source) == "heroku":
 		a.platform(dyno, msg, t)
+	case string(source) == "app" && (string(dyno) == "log-shuttle" || bytes.HasPrefix(dyno, []byte("run."))) && bytes.HasPrefix(msg, errorPrefix):
+		// Heroku writes some errors into the app's stream: log-shuttle's
+		// "Error L12: 222 messages dropped ...", and a one-off dyno's
+		// "Error R13 (Attach error) -> ...".
+		a.platform(dyno, msg, t)
 	default:
 		a.st.AppLines++
 	}
@@ -337,9 +342,10 @@ var (
 // R/L error codes, state changes.
 func (a *Analyzer) platform(dyno, msg []byte, t time.Time) {
 	switch {
-	case bytes.HasPrefix(msg, errorPrefix):
-		// "Error R14 (Memory quota exceeded)", "Error L10 (output buffer overflow): ..."
-		rest := msg[len(errorPrefix):]
+	case bytes.HasPrefix(msg, errorPrefix) || isTailCode(msg):
+		// "Error R14 (Memory quota exceeded)", "Error L10 (output buffer overflow): ...",
+		// and a tail session's "L11 (Tail buffer overflow) -> ...".
+		rest := bytes.TrimPrefix(msg, errorPrefix)
 		if len(rest) >= 3 && (rest[0] == 'R' || rest[0] == 'L' || rest[0] == 'H') && isDigit(rest[1]) && isDigit(rest[2]) {
 			code := rest[:3]
 			desc := []byte(nil)
@@ -366,6 +372,12 @@ func (a *Analyzer) platform(dyno, msg []byte, t time.Time) {
 		a.runtime(dyno, msg)
 		return
 	}
+}
+
+// isTailCode tells a Logplex line that starts with its code, "L11 (Tail
+// buffer overflow) -> ...", from any other message.
+func isTailCode(msg []byte) bool {
+	return len(msg) >= 5 && msg[0] == 'L' && isDigit(msg[1]) && isDigit(msg[2]) && msg[3] == ' ' && msg[4] == '('
 }
 
 func (a *Analyzer) states(dyno []byte) *DynoStates {

@@ -238,11 +238,7 @@ func Sections(s *Stats) []report.Section {
 			if !c.First.IsZero() {
 				first, last = c.First.UTC().Format(time.TimeOnly), c.Last.UTC().Format(time.TimeOnly)
 			}
-			desc := c.Desc
-			if desc == "" {
-				desc = codes[c.Code].desc
-			}
-			rows = append(rows, []string{c.Code, desc, strconv.Itoa(c.Count), joinMax(c.Dynos, 4), first, last})
+			rows = append(rows, []string{c.Code, codeTitle(c), strconv.Itoa(c.Count), joinMax(c.Dynos, 4), first, last})
 		}
 		out = append(out, report.Section{Title: "Heroku error codes in the logs", Header: []string{"Code", "Description", "Count", "Dynos", "First", "Last"}, Rows: rows})
 	}

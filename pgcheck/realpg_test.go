@@ -10,8 +10,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/pgcheck/pgtest"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 func collect(t *testing.T, url string, plan string) *Snapshot {
@@ -28,15 +30,6 @@ func collect(t *testing.T, url string, plan string) *Snapshot {
 	return s
 }
 
-func find(fs []report.Finding, code, subject string) (report.Finding, bool) {
-	for _, f := range fs {
-		if f.Code == code && (subject == "" || f.Subject == subject) {
-			return f, true
-		}
-	}
-	return report.Finding{}, false
-}
-
 // TestRealServerProblems seeds every problem for real and checks that one
 // read-only session finds each, with the right subject.
 func TestRealServerProblems(t *testing.T) {
@@ -51,29 +44,29 @@ func TestRealServerProblems(t *testing.T) {
 		code, subject string
 		status        report.Status
 	}{
-		{CodeConnectionsHigh, "DATABASE_URL", report.StatusCritical},
-		{CodeLongRunningQuery, fmt.Sprintf("pid %d", p.LongPID), report.StatusWarning},
-		{CodeIdleInTx, fmt.Sprintf("pid %d", p.IdlePID), report.StatusWarning},
-		{CodeIdleInTx, fmt.Sprintf("pid %d", p.LockRootPID), report.StatusWarning},
-		{CodeBlockedQueries, fmt.Sprintf("pid %d", p.LockWaitPID), report.StatusCritical}, // waiting longer than --long-query
-		{CodeBlockedQueries, fmt.Sprintf("pid %d", p.LockTopPID), report.StatusCritical},
-		{CodeCacheHitLow, "DATABASE_URL", ""},
-		{CodeIndexHitLow, "DATABASE_URL", report.StatusCritical},
-		{CodeUnusedIndex, "public.big_payload_idx", report.StatusWarning},
-		{CodeDuplicateIndex, "public.big_val_b", report.StatusWarning},
-		{CodeInvalidIndex, "public.dups_val_key", report.StatusWarning},
-		{CodeTableBloat, "public.bloated", report.StatusCritical},
-		{CodeTableBloat, "public.vacuumed", report.StatusCritical},
-		{CodeVacuumStale, "public.bloated", report.StatusWarning},
-		{CodeSeqScans, "public.big", report.StatusWarning},
-		{CodeSequenceExhaust, "public.order_no", report.StatusCritical},
-		{CodeSequenceExhaust, "public.legacy_id_seq", report.StatusWarning},
-		{CodeXIDWraparound, "database " + p.DB, report.StatusWarning},
-		{CodeSlowQueries, "", report.StatusWarning},
-		{CodePlanLimit, "DATABASE_URL", report.StatusCritical},
+		{codes.PGConnectionsHigh.ID, "DATABASE_URL", report.StatusCritical},
+		{codes.PGLongRunningQuery.ID, fmt.Sprintf("pid %d", p.LongPID), report.StatusWarning},
+		{codes.PGIdleInTransaction.ID, fmt.Sprintf("pid %d", p.IdlePID), report.StatusWarning},
+		{codes.PGIdleInTransaction.ID, fmt.Sprintf("pid %d", p.LockRootPID), report.StatusWarning},
+		{codes.PGBlockedQueries.ID, fmt.Sprintf("pid %d", p.LockWaitPID), report.StatusCritical}, // waiting longer than --long-query
+		{codes.PGBlockedQueries.ID, fmt.Sprintf("pid %d", p.LockTopPID), report.StatusCritical},
+		{codes.PGCacheHitLow.ID, "DATABASE_URL", ""},
+		{codes.PGIndexHitLow.ID, "DATABASE_URL", report.StatusCritical},
+		{codes.PGUnusedIndex.ID, "public.big_payload_idx", report.StatusWarning},
+		{codes.PGDuplicateIndex.ID, "public.big_val_b", report.StatusWarning},
+		{codes.PGInvalidIndex.ID, "public.dups_val_key", report.StatusWarning},
+		{codes.PGTableBloat.ID, "public.bloated", report.StatusCritical},
+		{codes.PGTableBloat.ID, "public.vacuumed", report.StatusCritical},
+		{codes.PGVacuumStale.ID, "public.bloated", report.StatusWarning},
+		{codes.PGSeqScans.ID, "public.big", report.StatusWarning},
+		{codes.PGSequenceExhaustion.ID, "public.order_no", report.StatusCritical},
+		{codes.PGSequenceExhaustion.ID, "public.legacy_id_seq", report.StatusWarning},
+		{codes.PGXIDWraparound.ID, "database " + p.DB, report.StatusWarning},
+		{codes.PGSlowQueries.ID, "", report.StatusWarning},
+		{codes.PGPlanLimit.ID, "DATABASE_URL", report.StatusCritical},
 	}
 	for _, w := range want {
-		f, ok := find(fs, w.code, w.subject)
+		f, ok := reporttest.Find(t, fs, w.code, w.subject)
 		if !ok {
 			t.Errorf("no %s on %q", w.code, w.subject)
 			continue
@@ -86,11 +79,11 @@ func TestRealServerProblems(t *testing.T) {
 		}
 	}
 	// The chain is told whole: top waits for wait and root, root is the root.
-	f, _ := find(fs, CodeBlockedQueries, fmt.Sprintf("pid %d", p.LockTopPID))
+	f, _ := reporttest.Find(t, fs, codes.PGBlockedQueries.ID, fmt.Sprintf("pid %d", p.LockTopPID))
 	if f.Data["root_pid"] != p.LockRootPID || !strings.Contains(f.Remedy, fmt.Sprint(p.LockRootPID)) {
 		t.Errorf("lock chain root: %v, remedy %q", f.Data["root_pid"], f.Remedy)
 	}
-	if f, _ := find(fs, CodeTableBloat, "public.vacuumed"); !strings.Contains(fmt.Sprint(f.Data["estimated_from"]), "pg_stats") {
+	if f, _ := reporttest.Find(t, fs, codes.PGTableBloat.ID, "public.vacuumed"); !strings.Contains(fmt.Sprint(f.Data["estimated_from"]), "pg_stats") {
 		t.Errorf("the vacuumed table's bloat comes from pg_stats: %v", f.Data["estimated_from"])
 	}
 	if s.OwnSessions != 1 {
@@ -153,7 +146,7 @@ func TestWithoutReadAllStats(t *testing.T) {
 		for _, f := range fs {
 			if f.Check == check {
 				found = true
-				if f.Status != report.StatusUnknown || f.Code != report.CodePermissionDenied {
+				if f.Status != report.StatusUnknown || f.Code != codes.PermissionDenied.ID {
 					t.Errorf("%s: %s %s (%s), want unknown PERMISSION_DENIED", check, f.Status, f.Code, f.Summary)
 				}
 			}
@@ -162,7 +155,7 @@ func TestWithoutReadAllStats(t *testing.T) {
 			t.Errorf("no %s finding", check)
 		}
 	}
-	if _, ok := find(fs, CodeLongRunningQuery, ""); ok {
+	if _, ok := reporttest.Find(t, fs, codes.PGLongRunningQuery.ID, ""); ok {
 		t.Error("hidden sessions cannot be judged long")
 	}
 }
@@ -177,7 +170,7 @@ func TestUnreachable(t *testing.T) {
 		s := Collect(ctx, Target{Name: "DATABASE_URL", URL: url}, Session{})
 		cancel()
 		fs := Judge(s, DefaultThresholds, time.Now())
-		if len(fs) != 1 || fs[0].Code != CodeUnreachable || fs[0].Status != report.StatusCritical {
+		if len(fs) != 1 || fs[0].Code != codes.PGUnreachable.ID || fs[0].Status != report.StatusCritical {
 			t.Errorf("%s: %+v", name, fs)
 		}
 		if strings.Contains(fs[0].Summary, "secretpw") {

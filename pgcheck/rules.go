@@ -10,28 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
-)
-
-// Postgres codes of CONTRACT.md.
-const (
-	CodeUnreachable      = "PG_UNREACHABLE"
-	CodeConnectionsHigh  = "PG_CONNECTIONS_HIGH"
-	CodeLongRunningQuery = "PG_LONG_RUNNING_QUERY"
-	CodeIdleInTx         = "PG_IDLE_IN_TRANSACTION"
-	CodeBlockedQueries   = "PG_BLOCKED_QUERIES"
-	CodeCacheHitLow      = "PG_CACHE_HIT_LOW"
-	CodeIndexHitLow      = "PG_INDEX_HIT_LOW"
-	CodeUnusedIndex      = "PG_UNUSED_INDEX"
-	CodeInvalidIndex     = "PG_INVALID_INDEX"
-	CodeDuplicateIndex   = "PG_DUPLICATE_INDEX"
-	CodeTableBloat       = "PG_TABLE_BLOAT"
-	CodeVacuumStale      = "PG_VACUUM_STALE"
-	CodeXIDWraparound    = "PG_XID_WRAPAROUND"
-	CodeSequenceExhaust  = "PG_SEQUENCE_EXHAUSTION"
-	CodeSeqScans         = "PG_SEQ_SCANS"
-	CodeSlowQueries      = "PG_SLOW_QUERIES"
-	CodePlanLimit        = "PG_PLAN_LIMIT"
 )
 
 // Thresholds of the rules; DefaultThresholds documents each.
@@ -75,15 +55,6 @@ var DefaultThresholds = Thresholds{
 	PlanWarn:   0.8, PlanCrit: 0.95,
 }
 
-const (
-	docsDiagnose   = "https://devcenter.heroku.com/articles/heroku-postgres-database-tuning"
-	docsConns      = "https://devcenter.heroku.com/articles/postgres-connection-pooling"
-	docsPlans      = "https://devcenter.heroku.com/articles/heroku-postgres-plans"
-	docsStatements = "https://devcenter.heroku.com/articles/heroku-postgres-database-tuning#identify-slow-queries"
-	docsExtras     = "https://github.com/heroku/heroku-pg-extras"
-	docsVacuum     = "https://devcenter.heroku.com/articles/managing-vacuum-on-heroku-postgres"
-)
-
 // judge holds one run of the rules.
 type judge struct {
 	s   *Snapshot
@@ -92,11 +63,26 @@ type judge struct {
 	out []report.Finding
 }
 
+// add records a finding with no code (ok or skipped) about this database.
 func (j *judge) add(f report.Finding) {
 	if f.Subject == "" {
 		f.Subject = j.s.Target.Name
 	}
 	j.out = append(j.out, f)
+}
+
+// raise records a finding of code about this database (or the subject f
+// names). plain is the advice for a database that belongs to no app
+// (--database-url), where the catalogue's Heroku CLI remedy does not apply;
+// a remedy of f's own wins over both.
+func (j *judge) raise(code *report.Code, f report.Finding, plain string) {
+	if f.Subject == "" {
+		f.Subject = j.s.Target.Name
+	}
+	if f.Remedy == "" && j.s.Target.App == "" && plain != "" {
+		f.Remedy = plain
+	}
+	j.out = append(j.out, code.Raise(j.s.Target.App, f))
 }
 
 // unknownPart reports a part that could not be read: a privilege it lacks
@@ -106,18 +92,18 @@ func (j *judge) unknownPart(part, check, what string) bool {
 	if err == nil {
 		return false
 	}
-	code := report.CodeTimeout
+	code := codes.Timeout
 	summary := fmt.Sprintf("could not read %s: %v", what, err)
 	var pe *pgconn.PgError
 	switch {
 	case IsPermission(err):
-		code = report.CodePermissionDenied
+		code = codes.PermissionDenied
 		summary = fmt.Sprintf("permission denied reading %s: %s", what, pgMessage(err))
 	case errors.As(err, &pe) && pe.Code != "57014" && pe.Code != "55P03": // statement and lock timeouts are timeouts
-		code = "CHECK_ERROR"
+		code = codes.CheckError
 		summary = fmt.Sprintf("reading %s failed: %s", what, pgMessage(err))
 	}
-	j.add(report.Finding{Check: check, Status: report.StatusUnknown, Code: code, Summary: summary})
+	j.raise(code, report.Finding{Check: check, Summary: summary}, "")
 	return true
 }
 
@@ -133,10 +119,9 @@ func pgMessage(err error) string {
 func Judge(s *Snapshot, th Thresholds, now time.Time) []report.Finding {
 	j := &judge{s: s, th: th, now: now}
 	if s.ConnectErr != nil {
-		j.add(report.Finding{Check: "postgres.connection", Status: report.StatusCritical, Code: CodeUnreachable,
+		j.raise(codes.PGUnreachable, report.Finding{Check: "postgres.connection",
 			Summary: "cannot connect: " + connectReason(s.ConnectErr),
-			Remedy:  j.remedy("heroku pg:info %s -a %s", "check the URL, the network and the credentials"),
-			Docs:    docsDiagnose, Data: map[string]any{"error": connectReason(s.ConnectErr)}})
+			Data:    map[string]any{"error": connectReason(s.ConnectErr)}}, "check the URL, the network and the credentials")
 		return j.out
 	}
 	if j.unknownPart("server", "postgres.connection", "the server's version and role") {
@@ -147,9 +132,9 @@ func Judge(s *Snapshot, th Thresholds, now time.Time) []report.Finding {
 		Data: map[string]any{"server_version_num": s.VersionNum, "database": s.Database, "user": s.User, "pooler": s.Pooler,
 			"database_size_bytes": s.DBSize}})
 	if s.VersionNum > 0 && s.VersionNum < 130000 {
-		j.add(report.Finding{Check: "postgres.version", Status: report.StatusWarning, Code: "PG_VERSION_UNSUPPORTED",
-			Summary: fmt.Sprintf("PostgreSQL %s is out of community support; some checks may be incomplete", shortVersion(s.Version)),
-			Remedy:  j.remedy("heroku pg:upgrade %s -a %s", "upgrade to a supported major version"), Docs: "https://devcenter.heroku.com/articles/upgrading-heroku-postgres-databases"})
+		j.raise(codes.PGVersionUnsupported, report.Finding{Check: "postgres.version",
+			Summary: fmt.Sprintf("PostgreSQL %s is out of community support; some checks may be incomplete", shortVersion(s.Version))},
+			"upgrade to a supported major version")
 	}
 	j.privileges()
 	j.connections()
@@ -193,15 +178,6 @@ func connectReason(err error) string {
 	return err.Error()
 }
 
-// remedy formats a Heroku CLI command when the database belongs to an app,
-// else the plain advice.
-func (j *judge) remedy(cli, plain string) string {
-	if j.s.Target.App == "" {
-		return plain
-	}
-	return fmt.Sprintf(cli, j.s.Target.Name, j.s.Target.App)
-}
-
 func (j *judge) privileges() {
 	s := j.s
 	if s.ReadAllStat {
@@ -213,10 +189,10 @@ func (j *judge) privileges() {
 			Summary: fmt.Sprintf("%s is %s: other sessions' activity is visible", s.User, who)})
 		return
 	}
-	j.add(report.Finding{Check: "postgres.privileges", Status: report.StatusUnknown, Code: report.CodePermissionDenied,
+	j.raise(codes.PermissionDenied, report.Finding{Check: "postgres.privileges",
 		Summary: fmt.Sprintf("%s is not a member of pg_read_all_stats: other sessions' queries and states are hidden, so long queries, idle transactions and lock waits cannot be judged", s.User),
 		Remedy:  "GRANT pg_read_all_stats TO " + s.User + " (Heroku's default credential has it), or connect with that credential",
-		Docs:    "https://www.postgresql.org/docs/current/predefined-roles.html"})
+		Docs:    "https://www.postgresql.org/docs/current/predefined-roles.html"}, "")
 }
 
 func (j *judge) connections() {
@@ -253,21 +229,17 @@ func (j *judge) connections() {
 	data := map[string]any{"connections": c.Total, "by_role": c.ByRole, "by_database": c.ByDatabase,
 		"max_connections": c.MaxConnections, "reserved": c.Reserved, "role_limit": c.RoleLimit, "database_limit": c.DatabaseLimit,
 		"effective_limit": worst.limit, "used": worst.used}
-	f := report.Finding{Check: "postgres.connections", Data: data, Docs: docsConns}
+	f := report.Finding{Check: "postgres.connections", Data: data,
+		Summary: fmt.Sprintf("%d of %d connections in use (%.0f%% of %s)", worst.used, worst.limit, 100*worstRatio, worst.name)}
 	switch {
 	case worstRatio >= j.th.ConnCrit:
-		f.Status, f.Code = report.StatusCritical, CodeConnectionsHigh
-	case worstRatio >= j.th.ConnWarn:
-		f.Status, f.Code = report.StatusWarning, CodeConnectionsHigh
-	default:
+		f.Status = report.StatusCritical
+	case worstRatio < j.th.ConnWarn:
 		f.Status = report.StatusOK
+		j.add(f)
+		return
 	}
-	f.Summary = fmt.Sprintf("%d of %d connections in use (%.0f%% of %s)", worst.used, worst.limit, 100*worstRatio, worst.name)
-	if f.Code != "" {
-		f.Remedy = j.remedy("Use connection pooling (heroku pg:connection-pooling:attach %s -a %s) or lower the app's pool sizes",
-			"Use a connection pooler (PgBouncer) or lower the app's pool sizes")
-	}
-	j.add(f)
+	j.raise(codes.PGConnectionsHigh, f, "Use a connection pooler (PgBouncer) or lower the app's pool sizes")
 }
 
 func shorten(q string, n int) string {
@@ -284,13 +256,16 @@ func (j *judge) hiddenActivity(check string) bool {
 	if j.s.ReadAllStat {
 		return false
 	}
-	j.add(report.Finding{Check: check, Status: report.StatusUnknown, Code: report.CodePermissionDenied,
-		Summary: "other sessions are hidden from " + j.s.User + " (no pg_read_all_stats): cannot tell"})
+	j.raise(codes.PermissionDenied, report.Finding{Check: check,
+		Summary: "other sessions are hidden from " + j.s.User + " (no pg_read_all_stats): cannot tell"}, "")
 	return true
 }
 
 func (j *judge) killRemedy(pid int32) string {
-	return j.remedy(fmt.Sprintf("heroku pg:kill %d %%s -a %%s", pid), fmt.Sprintf("SELECT pg_cancel_backend(%d); -- or pg_terminate_backend", pid))
+	if j.s.Target.App == "" {
+		return fmt.Sprintf("SELECT pg_cancel_backend(%d); -- or pg_terminate_backend", pid)
+	}
+	return fmt.Sprintf("heroku pg:kill %d %s -a %s", pid, j.s.Target.Name, j.s.Target.App)
 }
 
 func (j *judge) activity() {
@@ -320,20 +295,20 @@ func (j *judge) activity() {
 			if b.XminAge > 0 {
 				summary += fmt.Sprintf("; its snapshot holds back vacuum (xmin age %d)", b.XminAge)
 			}
-			j.add(report.Finding{Check: "postgres.activity", Subject: subject, Status: status(b.StateSeconds), Code: CodeIdleInTx, Data: data,
+			j.raise(codes.PGIdleInTransaction, report.Finding{Check: "postgres.activity", Subject: subject, Status: status(b.StateSeconds), Data: data,
 				Summary: summary + "; last query: " + shorten(b.Query, 80),
 				Detail:  "An open transaction keeps its locks and stops vacuum from removing dead rows; the app forgot a COMMIT or ROLLBACK.",
-				Remedy:  j.killRemedy(b.PID), Docs: docsDiagnose})
+				Remedy:  j.killRemedy(b.PID)}, "")
 		case b.State == "active" && b.QuerySeconds >= warn:
 			found = true
-			j.add(report.Finding{Check: "postgres.activity", Subject: subject, Status: status(b.QuerySeconds), Code: CodeLongRunningQuery, Data: data,
+			j.raise(codes.PGLongRunningQuery, report.Finding{Check: "postgres.activity", Subject: subject, Status: status(b.QuerySeconds), Data: data,
 				Summary: fmt.Sprintf("pid %d (%s) has been running for %s: %s", b.PID, b.User, secs(b.QuerySeconds), shorten(b.Query, 100)),
-				Remedy:  j.killRemedy(b.PID), Docs: docsDiagnose})
+				Remedy:  j.killRemedy(b.PID)}, "")
 		case b.XactSeconds >= warn && b.State != "" && b.State != "idle":
 			found = true
-			j.add(report.Finding{Check: "postgres.activity", Subject: subject, Status: status(b.XactSeconds), Code: CodeLongRunningQuery, Data: data,
+			j.raise(codes.PGLongRunningQuery, report.Finding{Check: "postgres.activity", Subject: subject, Status: status(b.XactSeconds), Data: data,
 				Summary: fmt.Sprintf("pid %d (%s) has had a transaction open for %s", b.PID, b.User, secs(b.XactSeconds)),
-				Remedy:  j.killRemedy(b.PID), Docs: docsDiagnose})
+				Remedy:  j.killRemedy(b.PID)}, "")
 		}
 	}
 	if !found {
@@ -391,13 +366,13 @@ func (j *judge) locks() {
 		if b.QuerySeconds >= j.th.LongQueryWarn.Seconds() {
 			status = report.StatusCritical
 		}
-		j.add(report.Finding{Check: "postgres.locks", Subject: fmt.Sprintf("pid %d", b.PID), Status: status, Code: CodeBlockedQueries,
+		j.raise(codes.PGBlockedQueries, report.Finding{Check: "postgres.locks", Subject: fmt.Sprintf("pid %d", b.PID), Status: status,
 			Summary: fmt.Sprintf("pid %d has waited %s for a lock held by %s; root of the chain: pid %d (%s)", b.PID, secs(b.QuerySeconds),
 				strings.Join(blockers, ", "), top, orDash(rootB.State)),
 			Detail: "waiting: " + shorten(b.Query, 120) + "\nroot: " + shorten(rootB.Query, 120),
-			Remedy: j.killRemedy(top), Docs: docsDiagnose,
+			Remedy: j.killRemedy(top),
 			Data: map[string]any{"pid": b.PID, "blocked_by": b.BlockedBy, "chain": chainText, "root_pid": top, "root_state": rootB.State,
-				"root_query": shorten(rootB.Query, 300), "query": shorten(b.Query, 300), "wait_seconds": int64(b.QuerySeconds)}})
+				"root_query": shorten(rootB.Query, 300), "query": shorten(b.Query, 300), "wait_seconds": int64(b.QuerySeconds)}}, "")
 	}
 	if blocked == 0 {
 		j.add(report.Finding{Check: "postgres.locks", Status: report.StatusOK, Summary: "no session is waiting for a lock"})
@@ -417,33 +392,29 @@ func (j *judge) cache() {
 	}
 	for _, h := range []struct {
 		rate  HitRate
-		code  string
+		code  *report.Code
 		what  string
 		check string
-	}{{j.s.Cache, CodeCacheHitLow, "table", "postgres.cache"}, {j.s.IndexCache, CodeIndexHitLow, "index", "postgres.index_cache"}} {
+	}{{j.s.Cache, codes.PGCacheHitLow, "table", "postgres.cache"}, {j.s.IndexCache, codes.PGIndexHitLow, "index", "postgres.index_cache"}} {
 		total := h.rate.Hit + h.rate.Read
 		data := map[string]any{"hit": h.rate.Hit, "read": h.rate.Read, "ratio": h.rate.Ratio()}
 		if total < j.th.MinHitBlocks {
-			j.add(report.Finding{Check: h.check, Status: report.StatusInfo, Data: data,
+			j.add(report.Finding{Check: h.check, Status: report.StatusSkipped, Data: data,
 				Summary: fmt.Sprintf("%s hit rate not judged: only %d blocks touched since the counters were reset", h.what, total)})
 			continue
 		}
 		r := h.rate.Ratio()
-		f := report.Finding{Check: h.check, Data: data, Docs: docsDiagnose,
+		f := report.Finding{Check: h.check, Data: data,
 			Summary: fmt.Sprintf("%s hit rate %.2f%% (%d of %d blocks from shared buffers)", h.what, 100*r, h.rate.Hit, total)}
 		switch {
 		case r < j.th.HitCrit:
-			f.Status, f.Code = report.StatusCritical, h.code
-		case r < j.th.HitWarn:
-			f.Status, f.Code = report.StatusWarning, h.code
-		default:
+			f.Status = report.StatusCritical
+		case r >= j.th.HitWarn:
 			f.Status = report.StatusOK
+			j.add(f)
+			continue
 		}
-		if f.Code != "" {
-			f.Remedy = j.remedy("The working set does not fit in memory: a plan with more RAM (heroku addons:upgrade %s -a %s), or fewer, smaller indexes and tables",
-				"The working set does not fit in memory: more RAM (shared_buffers), or smaller tables and indexes")
-		}
-		j.add(f)
+		j.raise(h.code, f, "The working set does not fit in memory: more RAM (shared_buffers), or smaller tables and indexes")
 	}
 }
 
@@ -478,17 +449,17 @@ func (j *judge) indexes() {
 		data := map[string]any{"table": ix.Schema + "." + ix.Table, "scans": ix.Scans, "size_bytes": ix.Size, "definition": ix.Def}
 		if !ix.Valid {
 			problems++
-			j.add(report.Finding{Check: "postgres.indexes", Subject: name, Status: report.StatusWarning, Code: CodeInvalidIndex, Data: data,
+			j.raise(codes.PGInvalidIndex, report.Finding{Check: "postgres.indexes", Subject: name, Data: data,
 				Summary: fmt.Sprintf("index %s is INVALID (a failed CREATE INDEX CONCURRENTLY?): writes still maintain it, no query uses it", name),
-				Remedy:  fmt.Sprintf("DROP INDEX CONCURRENTLY %s; then create it again", qualified(ix.Schema, ix.Name)), Docs: docsExtras})
+				Remedy:  fmt.Sprintf("DROP INDEX CONCURRENTLY %s; then create it again", qualified(ix.Schema, ix.Name))}, "")
 			continue
 		}
 		if ix.Scans == 0 && !ix.Unique && !ix.Primary && !ix.Constraint && ix.Size >= j.th.UnusedIndexMinBytes {
 			problems++
-			j.add(report.Finding{Check: "postgres.indexes", Subject: name, Status: report.StatusWarning, Code: CodeUnusedIndex, Data: data,
+			j.raise(codes.PGUnusedIndex, report.Finding{Check: "postgres.indexes", Subject: name, Data: data,
 				Summary: fmt.Sprintf("index %s on %s (%s) has never been scanned since the statistics were reset", name, ix.Table, humanBytes(ix.Size)),
 				Detail:  "It slows every write and takes space; check followers and rare jobs before dropping it.",
-				Remedy:  fmt.Sprintf("DROP INDEX CONCURRENTLY %s;", qualified(ix.Schema, ix.Name)), Docs: docsExtras})
+				Remedy:  fmt.Sprintf("DROP INDEX CONCURRENTLY %s;", qualified(ix.Schema, ix.Name))}, "")
 		}
 	}
 	// Duplicates: same table, same access method, same columns in the same
@@ -527,10 +498,10 @@ func (j *judge) indexes() {
 			}
 			problems++
 			name := dup.Schema + "." + dup.Name
-			j.add(report.Finding{Check: "postgres.indexes", Subject: name, Status: report.StatusWarning, Code: CodeDuplicateIndex,
+			j.raise(codes.PGDuplicateIndex, report.Finding{Check: "postgres.indexes", Subject: name,
 				Summary: fmt.Sprintf("index %s duplicates %s (same table, same columns in the same order)", name, keep.Schema+"."+keep.Name),
-				Remedy:  fmt.Sprintf("DROP INDEX CONCURRENTLY %s;", qualified(dup.Schema, dup.Name)), Docs: docsExtras,
-				Data: map[string]any{"duplicate": dup.Def, "kept": keep.Def, "size_bytes": dup.Size}})
+				Remedy:  fmt.Sprintf("DROP INDEX CONCURRENTLY %s;", qualified(dup.Schema, dup.Name)),
+				Data:    map[string]any{"duplicate": dup.Def, "kept": keep.Def, "size_bytes": dup.Size}}, "")
 		}
 	}
 	if problems == 0 {
@@ -578,32 +549,30 @@ func (j *judge) tables() {
 			data["estimated_bloat_bytes"] = wasted
 			data["estimated_bloat_ratio"] = math.Round(bloat*1000) / 1000
 			data["estimated_from"] = how
-			j.add(report.Finding{Check: "postgres.bloat", Subject: name, Status: status, Code: CodeTableBloat, Data: data,
+			j.raise(codes.PGTableBloat, report.Finding{Check: "postgres.bloat", Subject: name, Status: status, Data: data,
 				Summary: fmt.Sprintf("%s is about %.0f%% bloat: %s of its %s (%d live rows, %d dead)", name, 100*bloat,
 					humanBytes(wasted), humanBytes(t.Size), t.LiveTuples, t.DeadTuples),
 				Detail: "Estimated from " + how + "; VACUUM makes dead rows' space reusable, VACUUM FULL or pg_repack gives the space back (with a lock).",
-				Remedy: vacuum, Docs: docsVacuum})
+				Remedy: vacuum}, "")
 		}
 		switch {
 		case !t.AutovacuumEnabled && t.DeadTuples > 0:
 			problems++
-			j.add(report.Finding{Check: "postgres.vacuum", Subject: name, Status: report.StatusWarning, Code: CodeVacuumStale, Data: data,
+			j.raise(codes.PGVacuumStale, report.Finding{Check: "postgres.vacuum", Subject: name, Data: data,
 				Summary: fmt.Sprintf("autovacuum is disabled on %s, which has %d dead rows; last vacuum %s", name, t.DeadTuples, ago(lastVac, j.now)),
-				Remedy:  fmt.Sprintf("ALTER TABLE %s RESET (autovacuum_enabled); %s", qualified(t.Schema, t.Name), vacuum), Docs: docsVacuum})
+				Remedy:  fmt.Sprintf("ALTER TABLE %s RESET (autovacuum_enabled); %s", qualified(t.Schema, t.Name), vacuum)}, "")
 		case float64(t.DeadTuples) > trigger && t.DeadTuples > 1000 && (lastVac == nil || j.now.Sub(*lastVac) > 24*time.Hour):
 			problems++
-			j.add(report.Finding{Check: "postgres.vacuum", Subject: name, Status: report.StatusWarning, Code: CodeVacuumStale, Data: data,
+			j.raise(codes.PGVacuumStale, report.Finding{Check: "postgres.vacuum", Subject: name, Data: data,
 				Summary: fmt.Sprintf("%s has %d dead rows, past its autovacuum trigger of %d, and was last vacuumed %s", name, t.DeadTuples, int64(trigger), ago(lastVac, j.now)),
 				Detail:  "Autovacuum is behind: long transactions, too few workers, or cost limits too low for the write rate.",
-				Remedy:  vacuum, Docs: docsVacuum})
+				Remedy:  vacuum}, "")
 		}
 		if t.LiveTuples >= j.th.SeqScanMinRows && t.SeqScan >= j.th.SeqScanMinScan && float64(t.SeqScan) >= float64(t.SeqScan+t.IdxScan)*0.5 {
 			problems++
-			j.add(report.Finding{Check: "postgres.seq_scans", Subject: name, Status: report.StatusWarning, Code: CodeSeqScans, Data: data,
+			j.raise(codes.PGSeqScans, report.Finding{Check: "postgres.seq_scans", Subject: name, Data: data,
 				Summary: fmt.Sprintf("%s (%d rows) is read by sequential scans %d times out of %d, %d rows read that way", name, t.LiveTuples,
-					t.SeqScan, t.SeqScan+t.IdxScan, t.SeqTupRead),
-				Remedy: "Find the queries that scan it (pg_stat_statements) and add the index they need: CREATE INDEX CONCURRENTLY ...",
-				Docs:   docsDiagnose})
+					t.SeqScan, t.SeqScan+t.IdxScan, t.SeqTupRead)}, "")
 		}
 	}
 	if problems == 0 {
@@ -692,11 +661,11 @@ func (j *judge) wraparound() {
 		}{{"transaction ID", d.XIDAge}, {"MultiXact ID", d.MXIDAge}} {
 			if st := level(kind.age); st != report.StatusOK {
 				problems++
-				j.add(report.Finding{Check: "postgres.wraparound", Subject: "database " + d.Name, Status: st, Code: CodeXIDWraparound,
+				j.raise(codes.PGXIDWraparound, report.Finding{Check: "postgres.wraparound", Subject: "database " + d.Name, Status: st,
 					Summary: fmt.Sprintf("database %s's oldest %s is %d old: %d left before Postgres stops accepting writes", d.Name, kind.what, kind.age, left(kind.age)),
 					Detail:  "Autovacuum must freeze old rows; long transactions or tables it cannot vacuum keep the age growing.",
-					Remedy:  "VACUUM (FREEZE, VERBOSE) the oldest tables below, and end long-running transactions", Docs: docsVacuum,
-					Data: map[string]any{"age": kind.age, "left": left(kind.age), "autovacuum_freeze_max_age": j.s.Settings.FreezeMaxAge}})
+					Remedy:  "VACUUM (FREEZE, VERBOSE) the oldest tables below, and end long-running transactions",
+					Data:    map[string]any{"age": kind.age, "left": left(kind.age), "autovacuum_freeze_max_age": j.s.Settings.FreezeMaxAge}}, "")
 			}
 		}
 	}
@@ -715,10 +684,10 @@ func (j *judge) wraparound() {
 			}
 			problems++
 			name := t.Schema + "." + t.Name
-			j.add(report.Finding{Check: "postgres.wraparound", Subject: name, Status: st, Code: CodeXIDWraparound,
+			j.raise(codes.PGXIDWraparound, report.Finding{Check: "postgres.wraparound", Subject: name, Status: st,
 				Summary: fmt.Sprintf("table %s's relfrozenxid is %d old (autovacuum_freeze_max_age %d)", name, t.XIDAge, freeze),
-				Remedy:  fmt.Sprintf("VACUUM (FREEZE, VERBOSE) %s;", qualified(t.Schema, t.Name)), Docs: docsVacuum,
-				Data: map[string]any{"xid_age": t.XIDAge, "mxid_age": t.MXIDAge, "freeze_max_age": freeze}})
+				Remedy:  fmt.Sprintf("VACUUM (FREEZE, VERBOSE) %s;", qualified(t.Schema, t.Name)),
+				Data:    map[string]any{"xid_age": t.XIDAge, "mxid_age": t.MXIDAge, "freeze_max_age": freeze}}, "")
 		}
 	}
 	if problems == 0 {
@@ -769,11 +738,11 @@ func (j *judge) sequences() {
 			tbl, col, _ := strings.Cut(q.Column, ".")
 			remedy = fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE bigint; (rewrites the table: plan the lock)", qualified(q.Schema, tbl), quoteIdent(col))
 		}
-		j.add(report.Finding{Check: "postgres.sequences", Subject: name, Status: st, Code: CodeSequenceExhaust,
+		j.raise(codes.PGSequenceExhaustion, report.Finding{Check: "postgres.sequences", Subject: name, Status: st,
 			Summary: fmt.Sprintf("sequence %s is at %d, %.1f%% of %s (%d)", name, *q.LastValue, 100*ratio, by, limit),
 			Detail:  "When it runs out, every INSERT that needs a new id fails.",
-			Remedy:  remedy, Docs: docsDiagnose,
-			Data: map[string]any{"last_value": *q.LastValue, "limit": limit, "ratio": ratio, "data_type": q.DataType, "column": q.Column, "column_type": q.ColumnType}})
+			Remedy:  remedy,
+			Data:    map[string]any{"last_value": *q.LastValue, "limit": limit, "ratio": ratio, "data_type": q.DataType, "column": q.Column, "column_type": q.ColumnType}}, "")
 	}
 	if problems == 0 {
 		j.add(report.Finding{Check: "postgres.sequences", Status: report.StatusOK,
@@ -789,7 +758,7 @@ func (j *judge) statements() {
 	if !s.StatementsInstalled {
 		j.add(report.Finding{Check: "postgres.statements", Status: report.StatusSkipped,
 			Summary: "pg_stat_statements is not installed: slow queries cannot be ranked",
-			Remedy:  "CREATE EXTENSION pg_stat_statements; (on Heroku it is available in the heroku_ext schema)", Docs: docsStatements})
+			Remedy:  "CREATE EXTENSION pg_stat_statements; (on Heroku it is available in the heroku_ext schema)", Docs: codes.PGSlowQueries.Docs})
 		return
 	}
 	var total float64
@@ -799,9 +768,9 @@ func (j *judge) statements() {
 	young := ""
 	if s.StatementsReset != nil && j.now.Sub(*s.StatementsReset) < j.th.StatsYoung {
 		young = fmt.Sprintf(" (counters reset %s: young)", ago(s.StatementsReset, j.now))
-		j.add(report.Finding{Check: "postgres.statements", Subject: "pg_stat_statements", Status: report.StatusInfo,
+		j.raise(codes.PGStatsReset, report.Finding{Check: "postgres.statements", Subject: "pg_stat_statements",
 			Summary: "pg_stat_statements was reset " + ago(s.StatementsReset, j.now) + ": its counters cover little traffic yet",
-			Data:    map[string]any{"stats_reset": fmtTime(s.StatementsReset)}})
+			Data:    map[string]any{"stats_reset": fmtTime(s.StatementsReset)}}, "")
 	}
 	byMean := append([]Statement(nil), s.Statements...)
 	sort.Slice(byMean, func(a, b int) bool { return byMean[a].MeanMS > byMean[b].MeanMS })
@@ -827,11 +796,9 @@ func (j *judge) statements() {
 		}
 		reported[q.QueryID] = true
 		slow++
-		j.add(report.Finding{Check: "postgres.statements", Subject: fmt.Sprintf("query %d", q.QueryID), Status: report.StatusWarning, Code: CodeSlowQueries,
+		j.raise(codes.PGSlowQueries, report.Finding{Check: "postgres.statements", Subject: fmt.Sprintf("query %d", q.QueryID),
 			Summary: fmt.Sprintf("%s: %d calls, mean %.0f ms, %.0f%% of all query time%s", shorten(q.Query, 80), q.Calls, q.MeanMS, 100*share, young),
-			Detail:  shorten(q.Query, 500),
-			Remedy:  "EXPLAIN (ANALYZE, BUFFERS) the query and add the index it needs, or cache its result",
-			Docs:    docsStatements, Data: statementData(q, total)})
+			Detail:  shorten(q.Query, 500), Data: statementData(q, total)}, "")
 	}
 	if slow == 0 {
 		j.add(report.Finding{Check: "postgres.statements", Status: report.StatusOK, Data: map[string]any{"top_by_total_time": top},
@@ -859,8 +826,9 @@ func (j *judge) plan() {
 	}
 	p, ok := LookupPlan(s.Target.Plan)
 	if !ok {
-		j.add(report.Finding{Check: "postgres.plan", Status: report.StatusInfo,
-			Summary: fmt.Sprintf("plan %s is not in heroku-checkup's plan table: size and row limits not checked (connections were read live)", s.Target.Plan)})
+		j.raise(codes.PGPlanUnknown, report.Finding{Check: "postgres.plan",
+			Summary: fmt.Sprintf("plan %s is not in heroku-checkup's plan table: size and row limits not checked (connections were read live)", s.Target.Plan)},
+			"the plan's limits are in Heroku's plan list (heroku-postgres-plans)")
 		return
 	}
 	var rows int64
@@ -890,10 +858,9 @@ func (j *judge) plan() {
 		if r >= j.th.PlanCrit {
 			st = report.StatusCritical
 		}
-		j.add(report.Finding{Check: "postgres.plan", Subject: s.Target.Name, Status: st, Code: CodePlanLimit,
+		j.raise(codes.PGPlanLimit, report.Finding{Check: "postgres.plan", Subject: s.Target.Name, Status: st,
 			Summary: fmt.Sprintf("%s uses %s of the %s %s limit (%.0f%%)", s.Target.Name, u.unit(u.used), p.Name, u.what, 100*r),
-			Remedy:  j.remedy("heroku addons:upgrade %s heroku-postgresql:<larger plan> -a %s (see heroku pg:info)", "Move to a larger plan"),
-			Docs:    docsPlans, Data: map[string]any{"plan": p.Name, "used": u.used, "limit": u.limit, "what": u.what}})
+			Data:    map[string]any{"plan": p.Name, "used": u.used, "limit": u.limit, "what": u.what}}, "Move to a larger plan")
 	}
 	if problems == 0 {
 		j.add(report.Finding{Check: "postgres.plan", Status: report.StatusOK,

@@ -7,7 +7,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 var now = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -40,16 +42,14 @@ func healthySnap() *Snapshot {
 	}
 }
 
+func TestMain(m *testing.M) { reporttest.Main(m, "pgcheck") }
+
 func TestHealthySnapshot(t *testing.T) {
 	fs := Judge(healthySnap(), DefaultThresholds, now)
 	if len(fs) < 10 {
 		t.Errorf("every check that ran says so: %d findings", len(fs))
 	}
-	for _, f := range fs {
-		if f.Status != report.StatusOK {
-			t.Errorf("%s %s %s: %s", f.Status, f.Code, f.Subject, f.Summary)
-		}
-	}
+	reporttest.AllOK(t, fs)
 }
 
 func TestRulesOnLiteralSnapshots(t *testing.T) {
@@ -60,66 +60,75 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 		subject string
 		status  report.Status
 	}{
-		{"unreachable", func(s *Snapshot) { s.ConnectErr = errors.New("dial tcp 10.0.0.1:5432: connect: connection refused") }, CodeUnreachable, "DATABASE_URL", report.StatusCritical},
-		{"connections 80%", func(s *Snapshot) { s.Conn.Total = 94 }, CodeConnectionsHigh, "DATABASE_URL", report.StatusWarning},
-		{"role limit 90%", func(s *Snapshot) { s.Conn.RoleLimit, s.Conn.ByRole = 20, 18 }, CodeConnectionsHigh, "DATABASE_URL", report.StatusCritical},
-		{"database limit", func(s *Snapshot) { s.Conn.DatabaseLimit, s.Conn.ByDatabase = 25, 19 }, CodeConnectionsHigh, "DATABASE_URL", report.StatusWarning},
-		{"long query", func(s *Snapshot) { s.Activity[0].QuerySeconds = 400 }, CodeLongRunningQuery, "pid 10", report.StatusWarning},
-		{"very long query", func(s *Snapshot) { s.Activity[0].QuerySeconds = 4000 }, CodeLongRunningQuery, "pid 10", report.StatusCritical},
+		{"unreachable", func(s *Snapshot) { s.ConnectErr = errors.New("dial tcp 10.0.0.1:5432: connect: connection refused") }, codes.PGUnreachable.ID, "DATABASE_URL", report.StatusCritical},
+		{"connections 80%", func(s *Snapshot) { s.Conn.Total = 94 }, codes.PGConnectionsHigh.ID, "DATABASE_URL", report.StatusWarning},
+		{"role limit 90%", func(s *Snapshot) { s.Conn.RoleLimit, s.Conn.ByRole = 20, 18 }, codes.PGConnectionsHigh.ID, "DATABASE_URL", report.StatusCritical},
+		{"database limit", func(s *Snapshot) { s.Conn.DatabaseLimit, s.Conn.ByDatabase = 25, 19 }, codes.PGConnectionsHigh.ID, "DATABASE_URL", report.StatusWarning},
+		{"long query", func(s *Snapshot) { s.Activity[0].QuerySeconds = 400 }, codes.PGLongRunningQuery.ID, "pid 10", report.StatusWarning},
+		{"very long query", func(s *Snapshot) { s.Activity[0].QuerySeconds = 4000 }, codes.PGLongRunningQuery.ID, "pid 10", report.StatusCritical},
 		{"idle in transaction", func(s *Snapshot) {
 			s.Activity[1].State, s.Activity[1].StateSeconds, s.Activity[1].XminAge = "idle in transaction", 600, 12345
-		}, CodeIdleInTx, "pid 11", report.StatusWarning},
+		}, codes.PGIdleInTransaction.ID, "pid 11", report.StatusWarning},
 		{"blocked", func(s *Snapshot) {
 			s.Activity[0].BlockedBy = []int32{11}
 			s.Activity[0].QuerySeconds = 30
-		}, CodeBlockedQueries, "pid 10", report.StatusWarning},
-		{"cache hit low", func(s *Snapshot) { s.Cache = HitRate{Hit: 9700, Read: 300} }, CodeCacheHitLow, "DATABASE_URL", report.StatusWarning},
-		{"index hit very low", func(s *Snapshot) { s.IndexCache = HitRate{Hit: 500, Read: 1500} }, CodeIndexHitLow, "DATABASE_URL", report.StatusCritical},
-		{"unused index", func(s *Snapshot) { s.Indexes[1].Scans = 0 }, CodeUnusedIndex, "public.users_email_idx", report.StatusWarning},
-		{"invalid index", func(s *Snapshot) { s.Indexes[1].Valid = false }, CodeInvalidIndex, "public.users_email_idx", report.StatusWarning},
+		}, codes.PGBlockedQueries.ID, "pid 10", report.StatusWarning},
+		{"cache hit low", func(s *Snapshot) { s.Cache = HitRate{Hit: 9700, Read: 300} }, codes.PGCacheHitLow.ID, "DATABASE_URL", report.StatusWarning},
+		{"index hit very low", func(s *Snapshot) { s.IndexCache = HitRate{Hit: 500, Read: 1500} }, codes.PGIndexHitLow.ID, "DATABASE_URL", report.StatusCritical},
+		{"unused index", func(s *Snapshot) { s.Indexes[1].Scans = 0 }, codes.PGUnusedIndex.ID, "public.users_email_idx", report.StatusWarning},
+		{"invalid index", func(s *Snapshot) { s.Indexes[1].Valid = false }, codes.PGInvalidIndex.ID, "public.users_email_idx", report.StatusWarning},
 		{"duplicate index", func(s *Snapshot) {
 			d := s.Indexes[1]
 			d.Name = "users_email_idx2"
 			s.Indexes = append(s.Indexes, d)
-		}, CodeDuplicateIndex, "public.users_email_idx2", report.StatusWarning},
-		{"bloat", func(s *Snapshot) { s.Tables[0].DeadTuples = 60_000 }, CodeTableBloat, "public.users", report.StatusWarning},
+		}, codes.PGDuplicateIndex.ID, "public.users_email_idx2", report.StatusWarning},
+		{"bloat", func(s *Snapshot) { s.Tables[0].DeadTuples = 60_000 }, codes.PGTableBloat.ID, "public.users", report.StatusWarning},
 		{"bloat from pg_stats: pages its rows do not need", func(s *Snapshot) {
 			// 100,000 rows of 52 bytes need ~1,000 pages; the table has 5,000.
 			s.Tables[0].RowWidth, s.Tables[0].RelPages, s.Tables[0].Size = 52, 5000, 5000*8192
-		}, CodeTableBloat, "public.users", report.StatusCritical},
-		{"autovacuum off", func(s *Snapshot) { s.Tables[0].AutovacuumEnabled = false }, CodeVacuumStale, "public.users", report.StatusWarning},
-		{"autovacuum behind", func(s *Snapshot) { s.Tables[0].DeadTuples = 21_000 }, CodeVacuumStale, "public.users", report.StatusWarning},
+		}, codes.PGTableBloat.ID, "public.users", report.StatusCritical},
+		{"autovacuum off", func(s *Snapshot) { s.Tables[0].AutovacuumEnabled = false }, codes.PGVacuumStale.ID, "public.users", report.StatusWarning},
+		{"autovacuum behind", func(s *Snapshot) { s.Tables[0].DeadTuples = 21_000 }, codes.PGVacuumStale.ID, "public.users", report.StatusWarning},
 		{"per-table trigger honoured", func(s *Snapshot) {
 			s.Tables[0].DeadTuples, s.Tables[0].VacScaleFactor, s.Tables[0].VacThreshold = 2000, 0.01, 0
-		}, CodeVacuumStale, "public.users", report.StatusWarning},
-		{"seq scans", func(s *Snapshot) { s.Tables[0].SeqScan, s.Tables[0].IdxScan = 500, 100 }, CodeSeqScans, "public.users", report.StatusWarning},
-		{"xid wraparound", func(s *Snapshot) { s.Databases[0].XIDAge = 1_000_000_000 }, CodeXIDWraparound, "database d1", report.StatusWarning},
-		{"multixact wraparound", func(s *Snapshot) { s.Databases[0].MXIDAge = 1_800_000_000 }, CodeXIDWraparound, "database d1", report.StatusCritical},
+		}, codes.PGVacuumStale.ID, "public.users", report.StatusWarning},
+		{"seq scans", func(s *Snapshot) { s.Tables[0].SeqScan, s.Tables[0].IdxScan = 500, 100 }, codes.PGSeqScans.ID, "public.users", report.StatusWarning},
+		{"xid wraparound", func(s *Snapshot) { s.Databases[0].XIDAge = 1_000_000_000 }, codes.PGXIDWraparound.ID, "database d1", report.StatusWarning},
+		{"multixact wraparound", func(s *Snapshot) { s.Databases[0].MXIDAge = 1_800_000_000 }, codes.PGXIDWraparound.ID, "database d1", report.StatusCritical},
 		{"sequence 92%", func(s *Snapshot) {
 			s.Sequences = append(s.Sequences, Sequence{Schema: "public", Name: "n", DataType: "integer", LastValue: i64(1_980_000_000), MaxValue: 2147483647, Increment: 1})
-		}, CodeSequenceExhaust, "public.n", report.StatusCritical},
+		}, codes.PGSequenceExhaustion.ID, "public.n", report.StatusCritical},
 		{"bigint sequence on an int column", func(s *Snapshot) {
 			s.Sequences[0].ColumnType, s.Sequences[0].LastValue = "integer", i64(1_700_000_000)
-		}, CodeSequenceExhaust, "public.users_id_seq", report.StatusWarning},
+		}, codes.PGSequenceExhaustion.ID, "public.users_id_seq", report.StatusWarning},
 		{"slow query", func(s *Snapshot) {
 			s.Statements = append(s.Statements, Statement{QueryID: 7, Calls: 12, TotalMS: 30000, MeanMS: 2500, Query: "SELECT * FROM reports"})
-		}, CodeSlowQueries, "query 7", report.StatusWarning},
-		{"plan storage", func(s *Snapshot) { s.DBSize = 62 << 30 }, CodePlanLimit, "DATABASE_URL", report.StatusCritical},
-		{"plan rows", func(s *Snapshot) { s.Target.Plan = "mini"; s.DBSize = 10 << 20; s.Tables[0].LiveTuples = 8500 }, CodePlanLimit, "DATABASE_URL", report.StatusWarning},
-		{"no pg_read_all_stats", func(s *Snapshot) { s.ReadAllStat = false }, report.CodePermissionDenied, "DATABASE_URL", report.StatusUnknown},
+		}, codes.PGSlowQueries.ID, "query 7", report.StatusWarning},
+		{"plan storage", func(s *Snapshot) { s.DBSize = 62 << 30 }, codes.PGPlanLimit.ID, "DATABASE_URL", report.StatusCritical},
+		{"plan rows", func(s *Snapshot) { s.Target.Plan = "mini"; s.DBSize = 10 << 20; s.Tables[0].LiveTuples = 8500 }, codes.PGPlanLimit.ID, "DATABASE_URL", report.StatusWarning},
+		{"no pg_read_all_stats", func(s *Snapshot) { s.ReadAllStat = false }, codes.PermissionDenied.ID, "DATABASE_URL", report.StatusUnknown},
 		{"a view it cannot read", func(s *Snapshot) {
 			s.Errs["statements"] = &pgconn.PgError{Code: "42501", Message: "permission denied for view pg_stat_statements"}
-		}, report.CodePermissionDenied, "DATABASE_URL", report.StatusUnknown},
+		}, codes.PermissionDenied.ID, "DATABASE_URL", report.StatusUnknown},
 		{"lock timeout is a timeout", func(s *Snapshot) {
 			s.Errs["tables"] = &pgconn.PgError{Code: "55P03", Message: "canceling statement due to lock timeout"}
-		}, report.CodeTimeout, "DATABASE_URL", report.StatusUnknown},
+		}, codes.Timeout.ID, "DATABASE_URL", report.StatusUnknown},
+		{"another server error", func(s *Snapshot) {
+			s.Errs["sequences"] = &pgconn.PgError{Code: "XX000", Message: "internal error"}
+		}, codes.CheckError.ID, "DATABASE_URL", report.StatusUnknown},
+		{"old major version", func(s *Snapshot) { s.VersionNum, s.Version = 120015, "PostgreSQL 12.15 on x86_64" },
+			codes.PGVersionUnsupported.ID, "DATABASE_URL", report.StatusWarning},
+		{"counters reset an hour ago", func(s *Snapshot) { reset := now.Add(-time.Hour); s.StatementsReset = &reset },
+			codes.PGStatsReset.ID, "pg_stat_statements", report.StatusInfo},
+		{"plan not in the table", func(s *Snapshot) { s.Target.Plan = "heroku-postgresql:advanced" },
+			codes.PGPlanUnknown.ID, "DATABASE_URL", report.StatusInfo},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := healthySnap()
 			c.mutate(s)
 			fs := Judge(s, DefaultThresholds, now)
-			f, ok := find(fs, c.code, c.subject)
+			f, ok := reporttest.Find(t, fs, c.code, c.subject)
 			if !ok {
 				var got []string
 				for _, f := range fs {
@@ -139,26 +148,33 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 func TestStatementsNotInstalled(t *testing.T) {
 	s := healthySnap()
 	s.StatementsInstalled, s.Statements = false, nil
-	f, _ := findCheck(Judge(s, DefaultThresholds, now), "postgres.statements")
-	if f.Status != report.StatusSkipped || f.Remedy == "" {
+	f, _ := reporttest.FindCheck(t, Judge(s, DefaultThresholds, now), "postgres.statements")
+	if f.Status != report.StatusSkipped || f.Remedy == "" || f.Docs != codes.PGSlowQueries.Docs {
 		t.Errorf("not installed: %+v", f)
-	}
-	reset := now.Add(-2 * time.Hour)
-	s = healthySnap()
-	s.StatementsReset = &reset
-	f, _ = findCheck(Judge(s, DefaultThresholds, now), "postgres.statements")
-	if f.Status != report.StatusInfo {
-		t.Errorf("young counters: %+v", f)
 	}
 }
 
-func findCheck(fs []report.Finding, check string) (report.Finding, bool) {
-	for _, f := range fs {
-		if f.Check == check {
-			return f, true
-		}
+// TestTooFewBlocksIsNotJudged: hit rates over a few blocks say nothing, so
+// they are skipped, not an info without a code.
+func TestTooFewBlocksIsNotJudged(t *testing.T) {
+	s := healthySnap()
+	s.Cache = HitRate{Hit: 10, Read: 90}
+	f, _ := reporttest.FindCheck(t, Judge(s, DefaultThresholds, now), "postgres.cache")
+	if f.Status != report.StatusSkipped || f.Code != "" {
+		t.Errorf("few blocks: %+v", f)
 	}
-	return report.Finding{}, false
+}
+
+// TestPlainAdviceWithoutAnApp: a database of --database-url has no app, so
+// the remedies are not Heroku CLI commands with a placeholder.
+func TestPlainAdviceWithoutAnApp(t *testing.T) {
+	s := healthySnap()
+	s.Target.App = ""
+	s.Conn.Total = 110
+	f, _ := reporttest.Find(t, Judge(s, DefaultThresholds, now), codes.PGConnectionsHigh.ID, "")
+	if f.Remedy != "Use a connection pooler (PgBouncer) or lower the app's pool sizes" {
+		t.Errorf("remedy: %q", f.Remedy)
+	}
 }
 
 func TestSSLModeAsTheHerokuCLI(t *testing.T) {

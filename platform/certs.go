@@ -7,6 +7,7 @@ import (
 
 	hk "github.com/heroku/heroku-go/v6"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
@@ -54,23 +55,23 @@ func acmRules(s *Snapshot, now time.Time) []report.Finding {
 		fixDNS := fmt.Sprintf("Point %s at its DNS target %s, then %s", d.Hostname, orDash(target), refresh)
 		switch strings.ToLower(status) {
 		case "failed":
-			out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusCritical, Code: CodeACMFailing,
+			out = append(out, codes.ACMFailing.Raise(s.Name, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusCritical,
 				Summary: fmt.Sprintf("ACM gave up issuing a certificate for %s%s", d.Hostname, because(reason)),
 				Detail:  "ACM stops retrying after failing for a while; the domain is served without a valid certificate until it succeeds.",
-				Remedy:  fixDNS, Docs: docsACM, Data: data})
+				Remedy:  fixDNS, Data: data}))
 		case "failing":
-			out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusWarning, Code: CodeACMFailing,
+			out = append(out, codes.ACMFailing.Raise(s.Name, report.Finding{Check: "platform.acm", Subject: d.Hostname,
 				Summary: fmt.Sprintf("ACM is failing to issue a certificate for %s%s", d.Hostname, because(reason)),
 				Detail:  "ACM retries for a while before it gives up (failed); the usual cause is DNS that does not point at the DNS target, or a CAA record.",
-				Remedy:  fixDNS, Docs: docsACM, Data: data})
+				Remedy:  fixDNS, Data: data}))
 		case "dns-verified":
 			if now.Sub(d.UpdatedAt) > acmStuckAfter {
-				out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusWarning, Code: CodeACMFailing,
+				out = append(out, codes.ACMFailing.Raise(s.Name, report.Finding{Check: "platform.acm", Subject: d.Hostname,
 					Summary: fmt.Sprintf("ACM for %s has been stuck in dns-verified for %s", d.Hostname, humanAgo(now.Sub(d.UpdatedAt))),
-					Remedy:  refresh, Docs: docsACM, Data: data})
+					Remedy:  refresh, Data: data}))
 			} else {
-				out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusInfo,
-					Summary: "ACM has verified DNS and is issuing the certificate", Docs: docsACM, Data: data})
+				out = append(out, codes.ACMPending.Raise(s.Name, report.Finding{Check: "platform.acm", Subject: d.Hostname,
+					Summary: "ACM has verified DNS and is issuing the certificate", Data: data}))
 			}
 		case "cert issued", "issued":
 			out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusOK,
@@ -87,12 +88,12 @@ func acmRules(s *Snapshot, now time.Time) []report.Finding {
 				out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusOK,
 					Summary: fmt.Sprintf("not managed by ACM: the uploaded certificate %s covers it", covered), Data: data})
 			} else {
-				out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusInfo,
-					Summary: "ACM has no status for this domain yet", Remedy: refresh, Docs: docsACM, Data: data})
+				out = append(out, codes.ACMPending.Raise(s.Name, report.Finding{Check: "platform.acm", Subject: d.Hostname,
+					Summary: "ACM has no status for this domain yet", Remedy: refresh, Data: data}))
 			}
 		default:
-			out = append(out, report.Finding{Check: "platform.acm", Subject: d.Hostname, Status: report.StatusInfo,
-				Summary: fmt.Sprintf("ACM status %q%s", status, because(reason)), Docs: docsACM, Data: data})
+			out = append(out, codes.ACMPending.Raise(s.Name, report.Finding{Check: "platform.acm", Subject: d.Hostname,
+				Summary: fmt.Sprintf("ACM status %q%s", status, because(reason)), Data: data}))
 		}
 	}
 	return out
@@ -124,31 +125,30 @@ func sniRule(s *Snapshot, e hk.SniEndpoint, now time.Time, th CertThresholds) re
 	data["acm"] = acm
 	subject := e.Name
 	what := fmt.Sprintf("certificate %s (%s)", e.Name, strings.Join(names, ", "))
-	remedy := fmt.Sprintf("heroku certs:update NEW.crt NEW.key --name %s -a %s", e.Name, s.Name)
-	detail := ""
+	remedy, detail := "", "" // the catalogue's remedy for an uploaded certificate
 	if acm {
 		remedy = "heroku certs:auto:refresh -a " + s.Name
 		detail = "ACM renews about 30 days before expiry; a certificate this close to expiry means renewal has stalled (usually DNS no longer points at the DNS target, or a CAA record forbids Let's Encrypt)."
 	}
-	f := report.Finding{Check: "platform.sni", Subject: subject, Docs: docsSSL, Data: data}
+	expiring := func(status report.Status, summary string) report.Finding {
+		return codes.SNICertExpiring.Raise(s.Name, report.Finding{Check: "platform.sni", Subject: subject, Status: status,
+			Summary: summary, Detail: detail, Remedy: remedy, Data: data})
+	}
+	until := e.SSLCert.ExpiresAt.UTC().Format("2006-01-02")
 	switch {
 	case left <= 0:
-		f.Status, f.Code, f.Remedy, f.Detail = report.StatusCritical, CodeSNICertExpiring, remedy, detail
-		f.Summary = fmt.Sprintf("%s expired %s ago, on %s", what, humanAgo(-left), e.SSLCert.ExpiresAt.UTC().Format("2006-01-02"))
+		return expiring(report.StatusCritical, fmt.Sprintf("%s expired %s ago, on %s", what, humanAgo(-left), until))
 	case days < th.CritDays:
-		f.Status, f.Code, f.Remedy, f.Detail = report.StatusCritical, CodeSNICertExpiring, remedy, detail
-		f.Summary = fmt.Sprintf("%s expires in %d days, on %s", what, days, e.SSLCert.ExpiresAt.UTC().Format("2006-01-02"))
+		return expiring(report.StatusCritical, fmt.Sprintf("%s expires in %d days, on %s", what, days, until))
 	case days < th.WarnDays:
-		f.Status, f.Code, f.Remedy, f.Detail = report.StatusWarning, CodeSNICertExpiring, remedy, detail
-		f.Summary = fmt.Sprintf("%s expires in %d days, on %s", what, days, e.SSLCert.ExpiresAt.UTC().Format("2006-01-02"))
+		summary := fmt.Sprintf("%s expires in %d days, on %s", what, days, until)
 		if acm {
-			f.Summary += ": ACM renewal has stalled"
+			summary += ": ACM renewal has stalled"
 		}
-	default:
-		f.Status = report.StatusOK
-		f.Summary = fmt.Sprintf("%s valid for %d more days", what, days)
+		return expiring(report.StatusWarning, summary)
 	}
-	return f
+	return report.Finding{Check: "platform.sni", Subject: subject, Status: report.StatusOK, Data: data,
+		Summary: fmt.Sprintf("%s valid for %d more days", what, days)}
 }
 
 // Covers tells whether an SNI endpoint serves a domain: the domain is

@@ -9,40 +9,9 @@ import (
 
 	hk "github.com/heroku/heroku-go/v6"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/runner"
-)
-
-// Platform codes of CONTRACT.md.
-const (
-	CodeDynoCrashed       = "DYNO_CRASHED"
-	CodeDynoRestarting    = "DYNO_RESTARTING"
-	CodeNoWebDynos        = "NO_WEB_DYNOS"
-	CodeSingleWebDyno     = "SINGLE_WEB_DYNO"
-	CodeDynoEcoSleeps     = "DYNO_ECO_SLEEPS"
-	CodeStackDeprecated   = "STACK_DEPRECATED"
-	CodeStackEndOfLife    = "STACK_END_OF_LIFE"
-	CodeMaintenanceMode   = "MAINTENANCE_MODE"
-	CodeReleaseFailed     = "RELEASE_FAILED"
-	CodeNoLogDrain        = "NO_LOG_DRAIN"
-	CodeRuntimeMetricsOff = "RUNTIME_METRICS_OFF"
-	CodePrebootOff        = "PREBOOT_OFF"
-	CodeACMFailing        = "ACM_FAILING"
-	CodeSNICertExpiring   = "SNI_CERT_EXPIRING"
-)
-
-const (
-	docsDynos       = "https://devcenter.heroku.com/articles/dynos#dyno-crash-restart-policy"
-	docsScaling     = "https://devcenter.heroku.com/articles/scaling"
-	docsEco         = "https://devcenter.heroku.com/articles/eco-dyno-hours"
-	docsStack       = "https://devcenter.heroku.com/articles/stack"
-	docsMaintenance = "https://devcenter.heroku.com/articles/maintenance-mode"
-	docsReleases    = "https://devcenter.heroku.com/articles/releases"
-	docsDrains      = "https://devcenter.heroku.com/articles/log-drains"
-	docsMetrics     = "https://devcenter.heroku.com/articles/log-runtime-metrics"
-	docsPreboot     = "https://devcenter.heroku.com/articles/preboot"
-	docsACM         = "https://devcenter.heroku.com/articles/automated-certificate-management"
-	docsSSL         = "https://devcenter.heroku.com/articles/ssl"
 )
 
 // Thresholds for certificates held by the API (CONTRACT.md: warning under
@@ -75,11 +44,11 @@ func unknownFor(s *Snapshot, res Resource, check, subject string) []report.Findi
 	if err == nil {
 		return nil
 	}
-	return []report.Finding{{
-		Check: check, Subject: subject, Status: report.StatusUnknown, Code: runner.ErrorCode(err),
+	return []report.Finding{runner.ErrorCode(err).Raise(s.Name, report.Finding{
+		Check: check, Subject: subject,
 		Summary: fmt.Sprintf("could not read %s from the Platform API: %v", res, err),
 		Data:    map[string]any{"resource": string(res), "error": err.Error()},
-	}}
+	})}
 }
 
 func appRule(s *Snapshot) []report.Finding {
@@ -88,10 +57,9 @@ func appRule(s *Snapshot) []report.Finding {
 	}
 	a := s.App
 	if a.Maintenance {
-		return []report.Finding{{Check: "platform.maintenance", Subject: s.Name, Status: report.StatusWarning, Code: CodeMaintenanceMode,
+		return []report.Finding{codes.MaintenanceMode.Raise(s.Name, report.Finding{Check: "platform.maintenance", Subject: s.Name,
 			Summary: s.Name + " is in maintenance mode: every web request gets the maintenance page (503, H80)",
-			Remedy:  "heroku maintenance:off -a " + s.Name, Docs: docsMaintenance,
-			Data: map[string]any{"maintenance": true}}}
+			Data:    map[string]any{"maintenance": true}})}
 	}
 	return []report.Finding{{Check: "platform.maintenance", Subject: s.Name, Status: report.StatusOK,
 		Summary: fmt.Sprintf("not in maintenance mode (%s generation, region %s, stack %s)", orDash(a.Generation.Name), orDash(a.Region.Name), orDash(a.Stack.Name)),
@@ -120,15 +88,15 @@ func dynoRules(s *Snapshot, now time.Time) []report.Finding {
 		since := humanAgo(now.Sub(d.UpdatedAt))
 		switch {
 		case d.State == "crashed":
-			out = append(out, report.Finding{Check: "platform.dynos", Subject: d.Name, Status: report.StatusCritical, Code: CodeDynoCrashed,
+			out = append(out, codes.DynoCrashed.Raise(s.Name, report.Finding{Check: "platform.dynos", Subject: d.Name,
 				Summary: fmt.Sprintf("%s crashed %s ago", d.Name, since),
 				Detail:  "Heroku restarts crashed dynos with a growing back-off (up to 20 minutes); `heroku logs --dyno " + d.Name + "` shows why it exited.",
-				Remedy:  fmt.Sprintf("heroku ps:restart %s -a %s", d.Name, s.Name), Docs: docsDynos, Data: data})
+				Data:    data}))
 		case d.State == "starting" && now.Sub(d.UpdatedAt) < 10*time.Minute && !recentRelease(s, now):
-			out = append(out, report.Finding{Check: "platform.dynos", Subject: d.Name, Status: report.StatusWarning, Code: CodeDynoRestarting,
+			out = append(out, codes.DynoRestarting.Raise(s.Name, report.Finding{Check: "platform.dynos", Subject: d.Name,
 				Summary: fmt.Sprintf("%s is starting again (%s ago) with no release in the last 10 minutes", d.Name, since),
 				Detail:  "A dyno that restarts without a deploy is usually crashing on boot or being killed for memory (R14/R15).",
-				Remedy:  fmt.Sprintf("heroku logs --dyno %s -a %s", d.Name, s.Name), Docs: docsDynos, Data: data})
+				Data:    data}))
 		}
 	}
 	if len(out) == 0 {
@@ -179,11 +147,9 @@ func formationRules(s *Snapshot) []report.Finding {
 	var out []report.Finding
 	if web == nil || web.Quantity == 0 {
 		if customDomains > 0 {
-			qty := 0
-			out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusCritical, Code: CodeNoWebDynos,
+			out = append(out, codes.NoWebDynos.Raise(s.Name, report.Finding{Check: "platform.formation", Subject: "web",
 				Summary: fmt.Sprintf("%d custom domain(s) but no web dyno running: every request fails with H14", customDomains),
-				Remedy:  "heroku ps:scale web=1 -a " + s.Name, Docs: docsScaling,
-				Data: map[string]any{"web_quantity": qty, "custom_domains": customDomains}})
+				Data:    map[string]any{"web_quantity": 0, "custom_domains": customDomains}}))
 		} else {
 			out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusOK,
 				Summary: "no web process and no custom domain (a worker-only app)"})
@@ -206,14 +172,14 @@ func formationRules(s *Snapshot) []report.Finding {
 		if customDomains > 0 {
 			status = report.StatusWarning
 		}
-		out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: status, Code: CodeDynoEcoSleeps,
+		out = append(out, codes.DynoEcoSleeps.Raise(s.Name, report.Finding{Check: "platform.formation", Subject: "web", Status: status,
 			Summary: "web runs on Eco dynos, which sleep after 30 minutes without traffic: the next request waits for a cold start",
-			Remedy:  "heroku ps:type web=basic -a " + s.Name, Docs: docsEco, Data: data})
+			Data:    data}))
 	}
 	if web.Quantity == 1 && !hobbySize(size) {
-		out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusWarning, Code: CodeSingleWebDyno,
+		out = append(out, codes.SingleWebDyno.Raise(s.Name, report.Finding{Check: "platform.formation", Subject: "web",
 			Summary: fmt.Sprintf("one %s web dyno: its daily restart and any crash take the app down", size),
-			Remedy:  "heroku ps:scale web=2 -a " + s.Name, Docs: docsScaling, Data: data})
+			Data:    data}))
 	}
 	if len(out) == 0 {
 		out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusOK,
@@ -231,6 +197,12 @@ func stackRules(s *Snapshot, now time.Time) []report.Finding {
 		return []report.Finding{{Check: "platform.stack", Subject: orDash(name), Status: report.StatusSkipped,
 			Summary: "Fir-generation apps build with Cloud Native Buildpacks; the Cedar stack schedule does not apply"}}
 	}
+	if name == "container" {
+		// Apps deployed as Docker images: the image's base is theirs to keep current.
+		return []report.Finding{{Check: "platform.stack", Subject: name, Status: report.StatusOK,
+			Summary: "container stack: the app ships its own image, whose base image is the app's to keep up to date",
+			Data:    map[string]any{"stack": name}}}
+	}
 	life, known := Stacks[name]
 	data := map[string]any{"stack": name}
 	if known {
@@ -243,22 +215,22 @@ func stackRules(s *Snapshot, now time.Time) []report.Finding {
 	upgrade := fmt.Sprintf("heroku stack:set %s -a %s, then deploy", successor, s.Name)
 	switch {
 	case known && !now.Before(life.EndOfLife):
-		return []report.Finding{{Check: "platform.stack", Subject: name, Status: report.StatusCritical, Code: CodeStackEndOfLife,
+		return []report.Finding{codes.StackEndOfLife.Raise(s.Name, report.Finding{Check: "platform.stack", Subject: name,
 			Summary: fmt.Sprintf("stack %s reached end of life on %s: no security updates, and builds are refused", name, life.EndOfLife.Format("2006-01-02")),
-			Remedy:  upgrade, Docs: docsStack, Data: data}}
+			Remedy:  upgrade, Data: data})}
 	case (known && !now.Before(life.Deprecated)) || (s.Stack != nil && s.Stack.State == "deprecated"):
 		summary := fmt.Sprintf("stack %s is deprecated", name)
 		if known {
 			summary += fmt.Sprintf(": end of life on %s (%d days)", life.EndOfLife.Format("2006-01-02"), int(life.EndOfLife.Sub(now).Hours()/24))
 		}
-		return []report.Finding{{Check: "platform.stack", Subject: name, Status: report.StatusWarning, Code: CodeStackDeprecated,
-			Summary: summary, Remedy: upgrade, Docs: docsStack, Data: data}}
+		return []report.Finding{codes.StackDeprecated.Raise(s.Name, report.Finding{Check: "platform.stack", Subject: name,
+			Summary: summary, Remedy: upgrade, Data: data})}
 	case known:
 		return []report.Finding{{Check: "platform.stack", Subject: name, Status: report.StatusOK,
 			Summary: fmt.Sprintf("stack %s is supported until %s", name, life.EndOfLife.Format("2006-01-02")), Data: data}}
 	}
-	return []report.Finding{{Check: "platform.stack", Subject: orDash(name), Status: report.StatusInfo,
-		Summary: fmt.Sprintf("stack %q is not in heroku-checkup's stack table; its support dates are unknown", name), Docs: docsStack, Data: data}}
+	return []report.Finding{codes.StackUnknown.Raise(s.Name, report.Finding{Check: "platform.stack", Subject: orDash(name),
+		Summary: fmt.Sprintf("stack %q is not in heroku-checkup's stack table; its support dates are unknown", name), Data: data})}
 }
 
 func releaseRules(s *Snapshot) []report.Finding {
@@ -266,7 +238,7 @@ func releaseRules(s *Snapshot) []report.Finding {
 		return unknownFor(s, ResReleases, "platform.releases", "releases")
 	}
 	if len(s.Releases) == 0 {
-		return []report.Finding{{Check: "platform.releases", Subject: "releases", Status: report.StatusInfo, Summary: "the app has no release yet"}}
+		return []report.Finding{{Check: "platform.releases", Subject: "releases", Status: report.StatusSkipped, Summary: "the app has no release yet"}}
 	}
 	rels := slices.Clone(s.Releases)
 	sort.Slice(rels, func(i, j int) bool { return rels[i].Version > rels[j].Version })
@@ -287,16 +259,16 @@ func releaseRules(s *Snapshot) []report.Finding {
 			running = fmt.Sprintf("v%d", current.Version)
 			data["current_version"] = current.Version
 		}
-		out = append(out, report.Finding{Check: "platform.releases", Subject: fmt.Sprintf("v%d", latest.Version), Status: report.StatusWarning, Code: CodeReleaseFailed,
+		out = append(out, codes.ReleaseFailed.Raise(s.Name, report.Finding{Check: "platform.releases", Subject: fmt.Sprintf("v%d", latest.Version),
 			Summary: fmt.Sprintf("release v%d (%s) failed; the app still runs %s", latest.Version, latest.Description, running),
 			Detail:  "A failed release is usually a release-phase command that exited non-zero; its output explains why.",
-			Remedy:  fmt.Sprintf("heroku releases:output v%d -a %s", latest.Version, s.Name), Docs: docsReleases, Data: data})
+			Data:    data}))
 	}
 	if current != nil && strings.HasPrefix(current.Description, "Rollback to ") {
-		out = append(out, report.Finding{Check: "platform.releases", Subject: fmt.Sprintf("v%d", current.Version), Status: report.StatusWarning, Code: CodeReleaseFailed,
+		out = append(out, codes.ReleaseFailed.Raise(s.Name, report.Finding{Check: "platform.releases", Subject: fmt.Sprintf("v%d", current.Version),
 			Summary: fmt.Sprintf("the current release v%d is a rollback (%s): the deploy it undid is still unfixed", current.Version, current.Description),
-			Remedy:  "heroku releases -a " + s.Name, Docs: docsReleases,
-			Data: map[string]any{"version": current.Version, "description": current.Description}})
+			Remedy:  "heroku releases -a " + s.Name,
+			Data:    map[string]any{"version": current.Version, "description": current.Description}}))
 	}
 	if len(out) == 0 {
 		v := latest
@@ -322,13 +294,13 @@ func drainRules(s *Snapshot) []report.Finding {
 	}
 	data := map[string]any{"log_drains": len(s.LogDrains), "telemetry_drains": telemetry}
 	if len(s.LogDrains) == 0 && telemetry == 0 {
-		remedy := "heroku drains:add syslog+tls://HOST:PORT -a " + s.Name + " (or add a logging add-on)"
+		remedy := "" // the catalogue's
 		if s.IsFir() {
 			remedy = "heroku telemetry:add https://OTEL-COLLECTOR --signals logs -a " + s.Name
 		}
-		return []report.Finding{{Check: "platform.drains", Subject: "log drains", Status: report.StatusWarning, Code: CodeNoLogDrain,
+		return []report.Finding{codes.NoLogDrain.Raise(s.Name, report.Finding{Check: "platform.drains", Subject: "log drains",
 			Summary: "no log drain and no telemetry drain: Heroku keeps only the last 1,500 log lines, so yesterday's errors are gone",
-			Remedy:  remedy, Docs: docsDrains, Data: data}}
+			Remedy:  remedy, Data: data})}
 	}
 	return []report.Finding{{Check: "platform.drains", Subject: "log drains", Status: report.StatusOK,
 		Summary: fmt.Sprintf("%d log drain(s), %d telemetry drain(s)", len(s.LogDrains), telemetry), Data: data}}
@@ -351,9 +323,8 @@ func featureRules(s *Snapshot) []report.Finding {
 		out = append(out, report.Finding{Check: "platform.features", Subject: "log-runtime-metrics", Status: report.StatusOK,
 			Summary: "log-runtime-metrics is on: memory and load samples reach the logs"})
 	} else {
-		out = append(out, report.Finding{Check: "platform.features", Subject: "log-runtime-metrics", Status: report.StatusInfo, Code: CodeRuntimeMetricsOff,
-			Summary: "log-runtime-metrics is off: memory use and swap are invisible until R14/R15 errors",
-			Remedy:  "heroku labs:enable log-runtime-metrics -a " + s.Name + " && heroku ps:restart -a " + s.Name, Docs: docsMetrics})
+		out = append(out, codes.RuntimeMetricsOff.Raise(s.Name, report.Finding{Check: "platform.features", Subject: "log-runtime-metrics",
+			Summary: "log-runtime-metrics is off: memory use and swap are invisible until R14/R15 errors"}))
 	}
 	webQty := 0
 	for _, f := range s.Formation {
@@ -366,10 +337,9 @@ func featureRules(s *Snapshot) []report.Finding {
 		out = append(out, report.Finding{Check: "platform.features", Subject: "preboot", Status: report.StatusOK,
 			Summary: "preboot is on: new dynos start before old ones stop on deploy"})
 	case webQty >= 2:
-		out = append(out, report.Finding{Check: "platform.features", Subject: "preboot", Status: report.StatusInfo, Code: CodePrebootOff,
+		out = append(out, codes.PrebootOff.Raise(s.Name, report.Finding{Check: "platform.features", Subject: "preboot",
 			Summary: fmt.Sprintf("preboot is off with %d web dynos: every deploy drops requests while dynos restart", webQty),
-			Remedy:  "heroku features:enable preboot -a " + s.Name, Docs: docsPreboot,
-			Data: map[string]any{"web_quantity": webQty}})
+			Data:    map[string]any{"web_quantity": webQty}}))
 	}
 	return out
 }
@@ -382,9 +352,9 @@ func addonRules(s *Snapshot) []report.Finding {
 	for _, a := range s.AddOns {
 		data := map[string]any{"service": a.AddonService.Name, "plan": a.Plan.Name, "state": a.State, "config_vars": a.ConfigVars}
 		if a.State != "provisioned" {
-			out = append(out, report.Finding{Check: "platform.addons", Subject: a.Name, Status: report.StatusWarning, Code: "ADDON_NOT_PROVISIONED",
+			out = append(out, codes.AddonNotProvisioned.Raise(s.Name, report.Finding{Check: "platform.addons", Subject: a.Name,
 				Summary: fmt.Sprintf("add-on %s (%s) is %s, not provisioned", a.Name, a.Plan.Name, a.State),
-				Remedy:  fmt.Sprintf("heroku addons:info %s -a %s", a.Name, s.Name), Data: data})
+				Data:    data}))
 			continue
 		}
 		out = append(out, report.Finding{Check: "platform.addons", Subject: a.Name, Status: report.StatusOK,

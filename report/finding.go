@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -142,13 +143,6 @@ func ParseCategory(s string) (Category, error) {
 	return "", fmt.Errorf("unknown category %q (want one of %s)", s, CategoryNames(", "))
 }
 
-// General codes, shared by every category.
-const (
-	CodeTimeout          = "TIMEOUT"
-	CodePermissionDenied = "PERMISSION_DENIED"
-	CodeAPIError         = "API_ERROR"
-)
-
 // Finding is one verdict of one check on one subject.
 type Finding struct {
 	Check    string         // dotted name, e.g. "dns.target"
@@ -254,6 +248,11 @@ func New(meta Meta, findings []Finding) Report {
 		}
 		if checks[i].Status == StatusOK {
 			checks[i].Code = ""
+		}
+	}
+	if testing.Testing() {
+		if err := CheckCodes(checks, nil); err != nil {
+			panic(err)
 		}
 	}
 	Sort(checks)

@@ -32,7 +32,7 @@ func sampleFindings() []Finding {
 			Code: "DYNO_CRASHED", Summary: "web.2 crashed", Remedy: "heroku ps:restart web.2 -a acme-prod",
 			Data: map[string]any{"state": "crashed", "updated_at": "2026-11-23T09:48:00Z"}, Duration: 80 * time.Millisecond},
 		{Check: "tls.certificate", Category: CategoryTLS, App: "acme-prod", Subject: "api.acme.com", Status: StatusUnknown,
-			Code: CodeTimeout, Summary: "no TLS handshake within 5s", Duration: 5 * time.Second},
+			Code: "TIMEOUT", Summary: "no TLS handshake within 5s", Duration: 5 * time.Second},
 		{Check: "postgres.connection", Category: CategoryPostgres, App: "acme-prod", Subject: "DATABASE_URL", Status: StatusSkipped,
 			Summary: "not checked (--skip postgres)"},
 		{Check: "logs.router", Category: CategoryLogs, App: "acme-prod", Subject: "router", Status: StatusInfo,
@@ -264,5 +264,47 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	if err := WriteFileAtomic(filepath.Join(dir, "missing", "r.json"), func(io.Writer) error { return nil }); err == nil {
 		t.Error("writing into a missing directory did not fail")
+	}
+}
+
+// TestNewRefusesACodelessProblemUnderTest: CONTRACT.md says every info,
+// warning, critical and unknown check has a code; under test, New panics
+// on one that has none, so no test can pass with it.
+func TestNewRefusesACodelessProblemUnderTest(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("New accepted an info finding without a code")
+		}
+	}()
+	New(Meta{}, []Finding{{Check: "x", Status: StatusInfo, Summary: "no code"}})
+}
+
+func TestCheckCodes(t *testing.T) {
+	fs := []Finding{{Status: StatusOK}, {Status: StatusSkipped}, {Status: StatusWarning, Code: "KNOWN"}}
+	known := func(id string) bool { return id == "KNOWN" }
+	if err := CheckCodes(fs, known); err != nil {
+		t.Errorf("a catalogued report: %v", err)
+	}
+	bad := append(fs, Finding{Status: StatusUnknown, Code: "OTHER", Check: "c", Subject: "s"})
+	if err := CheckCodes(bad, known); err == nil || !strings.Contains(err.Error(), "OTHER") {
+		t.Errorf("an uncatalogued code: %v", err)
+	}
+	if err := CheckCodes(bad, nil); err != nil {
+		t.Errorf("without a catalogue only missing codes count: %v", err)
+	}
+}
+
+func TestRaiseFillsFromTheEntry(t *testing.T) {
+	c := &Code{ID: "X_CODE", Category: CategoryDNS, Status: StatusWarning, Remedy: "fix {subject} -a {app}", Subject: "DOMAIN", Docs: "https://d"}
+	f := c.Raise("acme", Finding{Subject: "www.acme.com", Summary: "s"})
+	if f.Code != "X_CODE" || f.Category != CategoryDNS || f.Status != StatusWarning || f.Remedy != "fix www.acme.com -a acme" || f.Docs != "https://d" {
+		t.Errorf("raised: %+v", f)
+	}
+	own := c.Raise("", Finding{Status: StatusCritical, Remedy: "mine", Docs: "https://own"})
+	if own.Status != StatusCritical || own.Remedy != "mine" || own.Docs != "https://own" {
+		t.Errorf("the rule's own words win: %+v", own)
+	}
+	if got := c.RemedyFor("", ""); got != "fix DOMAIN -a APP" {
+		t.Errorf("placeholders: %q", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/termui"
@@ -48,10 +49,6 @@ func (r *Result) Add(o Result) {
 
 // Findings is a Result of findings alone.
 func Findings(fs ...report.Finding) Result { return Result{Findings: fs} }
-
-// CodeCheckError is the code of a check that failed for a reason that has
-// no code of its own (a bug, an unexpected answer).
-const CodeCheckError = "CHECK_ERROR"
 
 // PermissionError marks a failure caused by missing privileges.
 type PermissionError struct{ Err error }
@@ -192,31 +189,31 @@ func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress
 func failed(job Job, err error, took time.Duration, why string) report.Finding {
 	code, summary := ErrorCode(err), err.Error()
 	switch code {
-	case report.CodeTimeout:
+	case codes.Timeout:
 		summary = fmt.Sprintf("%s did not finish within its deadline", job.Name)
 		if why != "" {
 			summary = fmt.Sprintf("%s: %s", job.Name, why)
 		}
-	case report.CodePermissionDenied:
+	case codes.PermissionDenied:
 		summary = "permission denied: " + err.Error()
 	}
-	return report.Finding{
+	return code.Raise(job.App, report.Finding{
 		Check: job.Check, Category: job.Category, App: job.App, Subject: job.Subject,
-		Status: report.StatusUnknown, Code: code, Summary: summary, Duration: took,
-		Data: map[string]any{"error": err.Error()},
-	}
+		Summary: summary, Duration: took, Data: map[string]any{"error": err.Error()},
+	})
 }
 
-// ErrorCode is the general code of CONTRACT.md for an error.
-func ErrorCode(err error) string {
+// ErrorCode is the general code of the catalogue for an error: a timeout,
+// a permission, an API error, or CHECK_ERROR for anything else.
+func ErrorCode(err error) *report.Code {
 	var pe *PermissionError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.Is(err, os.ErrDeadlineExceeded):
-		return report.CodeTimeout
+		return codes.Timeout
 	case errors.As(err, &pe), heroku.StatusCode(err) == 403:
-		return report.CodePermissionDenied
+		return codes.PermissionDenied
 	case heroku.StatusCode(err) != 0:
-		return report.CodeAPIError
+		return codes.APIError
 	}
-	return CodeCheckError
+	return codes.CheckError
 }

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
+	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 func ok(subject string) func(context.Context) (Result, error) {
@@ -16,6 +19,8 @@ func ok(subject string) func(context.Context) (Result, error) {
 		return Findings(report.Finding{Status: report.StatusOK, Subject: subject, Summary: "fine"}), nil
 	}
 }
+
+func TestMain(m *testing.M) { reporttest.Main(m, "runner") }
 
 func TestRunKeepsJobOrderAndFillsDefaults(t *testing.T) {
 	release := make(chan struct{})
@@ -56,6 +61,12 @@ func TestErrorsBecomeUnknownAndOthersCarryOn(t *testing.T) {
 		{Name: "panics", Check: "x.panic", Subject: "s3", Run: func(context.Context) (Result, error) {
 			panic("bug")
 		}},
+		{Name: "api", Check: "x.api", Subject: "s5", Run: func(context.Context) (Result, error) {
+			return Result{}, herokutest.APIError(503, "service unavailable")
+		}},
+		{Name: "forbidden", Check: "x.forbidden", Subject: "s6", Run: func(context.Context) (Result, error) {
+			return Result{}, herokutest.APIError(403, "forbidden")
+		}},
 		{Name: "fine", Check: "x.fine", Run: ok("s4")},
 	}
 	got := Runner{}.Run(context.Background(), jobs).Findings
@@ -63,9 +74,11 @@ func TestErrorsBecomeUnknownAndOthersCarryOn(t *testing.T) {
 		status report.Status
 		code   string
 	}{
-		{report.StatusUnknown, CodeCheckError},
-		{report.StatusUnknown, report.CodePermissionDenied},
-		{report.StatusUnknown, CodeCheckError},
+		{report.StatusUnknown, codes.CheckError.ID},
+		{report.StatusUnknown, codes.PermissionDenied.ID},
+		{report.StatusUnknown, codes.CheckError.ID},
+		{report.StatusUnknown, codes.APIError.ID},
+		{report.StatusUnknown, codes.PermissionDenied.ID},
 		{report.StatusOK, ""},
 	}
 	if len(got) != len(want) {
@@ -93,7 +106,7 @@ func TestHungJobCostsOnlyItsDeadline(t *testing.T) {
 	go func() { done <- Runner{}.Run(context.Background(), jobs).Findings }()
 	select {
 	case got := <-done:
-		if got[0].Status != report.StatusUnknown || got[0].Code != report.CodeTimeout {
+		if got[0].Status != report.StatusUnknown || got[0].Code != codes.Timeout.ID {
 			t.Errorf("hung job: %+v", got[0])
 		}
 		if got[1].Status != report.StatusOK {
@@ -122,7 +135,7 @@ func TestRunDeadlineMarksUnstartedJobs(t *testing.T) {
 		t.Fatalf("got %d findings", len(got))
 	}
 	for _, f := range got {
-		if f.Code != report.CodeTimeout {
+		if f.Code != codes.Timeout.ID {
 			t.Errorf("%s: code %s", f.Subject, f.Code)
 		}
 	}

@@ -13,35 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/dnscheck"
 	"github.com/heroku-checkup/heroku-checkup/report"
-)
-
-// TLS codes of CONTRACT.md, and one this package adds.
-const (
-	CodeExpired          = "CERT_EXPIRED"
-	CodeExpiring         = "CERT_EXPIRING"
-	CodeHostnameMismatch = "CERT_HOSTNAME_MISMATCH"
-	CodeHerokuWildcard   = "CERT_HEROKU_WILDCARD"
-	CodeUntrusted        = "CERT_UNTRUSTED"
-	CodeChainIncomplete  = "CERT_CHAIN_INCOMPLETE"
-	CodeNotYetValid      = "CERT_NOT_YET_VALID"
-	CodeWeakKey          = "CERT_WEAK_KEY"
-	CodeWeakSignature    = "CERT_WEAK_SIGNATURE"
-	CodeLegacyProtocol   = "TLS_LEGACY_PROTOCOL"
-	CodeHandshakeFailed  = "TLS_HANDSHAKE_FAILED"
-	CodeConnectFailed    = "TLS_CONNECT_FAILED"
-	CodeMismatchAPI      = "CERT_MISMATCH_API"
-	// CodeAddressesDiffer: the addresses of one domain serve different
-	// certificates (a half-finished migration, a stale load balancer).
-	CodeAddressesDiffer = "TLS_ADDRESSES_DIFFER"
-)
-
-const (
-	docsSSL      = "https://devcenter.heroku.com/articles/ssl"
-	docsACM      = "https://devcenter.heroku.com/articles/automated-certificate-management"
-	docsDomains  = "https://devcenter.heroku.com/articles/custom-domains"
-	docsSSLTrust = "https://devcenter.heroku.com/articles/ssl#troubleshooting"
 )
 
 // Rules are the judge's settings: the time, the expiry thresholds and the
@@ -77,14 +51,13 @@ func Judge(s *Snapshot, r Rules) []report.Finding {
 		f := report.Finding{Check: "tls.connect", Subject: host, Data: map[string]any{"error": s.ResolveErr.Error()}}
 		var te *dnscheck.TransportError
 		if errors.As(s.ResolveErr, &te) {
-			f.Status, f.Code = report.StatusUnknown, report.CodeTimeout
 			f.Summary = fmt.Sprintf("could not resolve %s to dial it: %v", host, s.ResolveErr)
+			out = append(out, codes.Timeout.Raise(s.Target.App, f))
 		} else {
-			f.Status, f.Code = report.StatusCritical, CodeConnectFailed
 			f.Summary = fmt.Sprintf("%s does not resolve to an address: %v", host, s.ResolveErr)
 			f.Remedy = "Run dns-check on " + host
+			out = append(out, codes.TLSConnectFailed.Raise(s.Target.App, f))
 		}
-		out = append(out, f)
 	} else if len(s.Addrs) > 0 {
 		groups := groupAddrs(s.Addrs)
 		if len(groups) == 1 {
@@ -95,11 +68,9 @@ func Judge(s *Snapshot, r Rules) []report.Finding {
 				out = append(out, judgeAddr(s, g, groupSubject(host, g), r)...)
 				desc = append(desc, fmt.Sprintf("%s: %s", strings.Join(addrList(g), ", "), describe(g[0])))
 			}
-			out = append(out, report.Finding{Check: "tls.addresses", Subject: host, Status: report.StatusWarning, Code: CodeAddressesDiffer,
+			out = append(out, codes.TLSAddressesDiffer.Raise(s.Target.App, report.Finding{Check: "tls.addresses", Subject: host,
 				Summary: fmt.Sprintf("the %d addresses of %s do not serve the same certificate", len(s.Addrs), host),
-				Detail:  strings.Join(desc, "\n"), Docs: docsSSL,
-				Remedy: "Make every address serve the same certificate (a load balancer or DNS record left over from a migration?)",
-				Data:   map[string]any{"addresses": desc}})
+				Detail:  strings.Join(desc, "\n"), Data: map[string]any{"addresses": desc}}))
 		}
 	}
 	return out
@@ -171,30 +142,29 @@ func judgeAddr(s *Snapshot, g []Addr, subject string, r Rules) []report.Finding 
 	host := s.Target.Host
 	addrs := addrList(g)
 	base := map[string]any{"addresses": addrs, "handshake_ms": a.Took.Milliseconds()}
+	app := s.Target.App
 	switch {
 	case a.ConnectErr != nil:
-		return []report.Finding{{Check: "tls.connect", Subject: subject, Status: report.StatusCritical, Code: CodeConnectFailed,
+		return []report.Finding{codes.TLSConnectFailed.Raise(app, report.Finding{Check: "tls.connect", Subject: subject,
 			Summary: fmt.Sprintf("cannot connect to %s on port %s: %v", host, s.Target.Port, rootErr(a.ConnectErr)),
-			Remedy:  "Check that DNS points at the app's DNS target and that the app has web dynos (heroku ps)", Docs: docsDomains,
-			Data: withErr(base, a.ConnectErr)}}
+			Data:    withErr(base, a.ConnectErr)})}
 	case a.Timeout:
-		return []report.Finding{{Check: "tls.connect", Subject: subject, Status: report.StatusUnknown, Code: report.CodeTimeout,
+		return []report.Finding{codes.Timeout.Raise(app, report.Finding{Check: "tls.connect", Subject: subject,
 			Summary: fmt.Sprintf("%s accepted the connection but sent no TLS handshake before the deadline", host),
-			Data:    withErr(base, a.HandshakeErr)}}
+			Data:    withErr(base, a.HandshakeErr)})}
 	case a.HandshakeErr != nil && a.Legacy:
-		return []report.Finding{{Check: "tls.protocol", Subject: subject, Status: report.StatusCritical, Code: CodeLegacyProtocol,
+		return []report.Finding{codes.TLSLegacyProtocol.Raise(app, report.Finding{Check: "tls.protocol", Subject: subject, Status: report.StatusCritical,
 			Summary: fmt.Sprintf("%s speaks only %s: clients that require TLS 1.2 (every current browser) cannot connect", host, versionName(a.LegacyVer)),
-			Remedy:  "Enable TLS 1.2 and 1.3 on the server or proxy in front of the app", Docs: docsSSL,
-			Data: withErr(base, a.HandshakeErr)}}
+			Remedy:  "Enable TLS 1.2 and 1.3 on the server or proxy in front of the app",
+			Data:    withErr(base, a.HandshakeErr)})}
 	case a.HandshakeErr != nil:
-		return []report.Finding{{Check: "tls.connect", Subject: subject, Status: report.StatusCritical, Code: CodeHandshakeFailed,
+		return []report.Finding{codes.TLSHandshakeFailed.Raise(app, report.Finding{Check: "tls.connect", Subject: subject,
 			Summary: fmt.Sprintf("the TLS handshake with %s failed: %v", host, rootErr(a.HandshakeErr)),
 			Detail:  "Usually no certificate for this name on the server (SNI), or a proxy that does not speak TLS on this port.",
-			Remedy:  "heroku certs -a APP, and check DNS with dns-check", Docs: docsSSL,
-			Data: withErr(base, a.HandshakeErr)}}
+			Data:    withErr(base, a.HandshakeErr)})}
 	case len(a.Chain) == 0:
-		return []report.Finding{{Check: "tls.certificate", Subject: subject, Status: report.StatusCritical, Code: CodeHandshakeFailed,
-			Summary: fmt.Sprintf("%s sent no certificate", host), Data: base}}
+		return []report.Finding{codes.TLSHandshakeFailed.Raise(app, report.Finding{Check: "tls.certificate", Subject: subject,
+			Summary: fmt.Sprintf("%s sent no certificate", host), Data: base})}
 	}
 	data := certData(a)
 	for k, v := range base {
@@ -284,28 +254,28 @@ func certRules(t Target, chain []*x509.Certificate, subject string, data map[str
 	days := daysLeft(leaf, now)
 	data["days_left"] = days
 	var out []report.Finding
-	add := func(status report.Status, code, summary, detail, remedy, docs string) {
-		out = append(out, report.Finding{Check: "tls.certificate", Subject: subject, Status: status, Code: code,
-			Summary: summary, Detail: detail, Remedy: remedy, Docs: docs, Data: data})
+	add := func(status report.Status, code *report.Code, summary, detail, remedy string) {
+		out = append(out, code.Raise(t.App, report.Finding{Check: "tls.certificate", Subject: subject, Status: status,
+			Summary: summary, Detail: detail, Remedy: remedy, Data: data}))
 	}
-	renew := "Renew the certificate and upload it: heroku certs:update NEW.crt NEW.key -a APP (or heroku certs:auto:enable)"
-	if t.App != "" {
-		renew = fmt.Sprintf("heroku certs:auto:refresh -a %s (ACM), or upload a renewed certificate: heroku certs:update NEW.crt NEW.key -a %s", t.App, t.App)
+	renew := "" // the catalogue's, for a domain of an app
+	if t.App == "" {
+		renew = "Renew the certificate and upload it: heroku certs:update NEW.crt NEW.key -a APP (or heroku certs:auto:enable)"
 	}
 	untilText := leaf.NotAfter.UTC().Format("2006-01-02")
 
 	switch {
 	case now.Before(leaf.NotBefore):
-		add(report.StatusCritical, CodeNotYetValid,
+		add(report.StatusCritical, codes.CertNotYetValid,
 			fmt.Sprintf("the certificate of %s is not valid until %s", host, leaf.NotBefore.UTC().Format("2006-01-02 15:04 UTC")),
-			"Clients reject it until then; a wrong clock where it was issued, or a certificate uploaded too early.", renew, docsSSL)
+			"Clients reject it until then; a wrong clock where it was issued, or a certificate uploaded too early.", renew)
 	case !now.Before(leaf.NotAfter):
-		add(report.StatusCritical, CodeExpired,
-			fmt.Sprintf("the certificate of %s expired on %s (%d days ago)", host, untilText, -days), "", renew, docsSSL)
+		add(report.StatusCritical, codes.CertExpired,
+			fmt.Sprintf("the certificate of %s expired on %s (%d days ago)", host, untilText, -days), "", renew)
 	case days < r.critDays():
-		add(report.StatusCritical, CodeExpiring, fmt.Sprintf("the certificate of %s expires in %d days, on %s", host, days, untilText), "", renew, docsSSL)
+		add(report.StatusCritical, codes.CertExpiring, fmt.Sprintf("the certificate of %s expires in %d days, on %s", host, days, untilText), "", renew)
 	case days < r.warnDays():
-		add(report.StatusWarning, CodeExpiring, fmt.Sprintf("the certificate of %s expires in %d days, on %s", host, days, untilText), "", renew, docsSSL)
+		add(report.StatusWarning, codes.CertExpiring, fmt.Sprintf("the certificate of %s expires in %d days, on %s", host, days, untilText), "", renew)
 	}
 
 	if err := leaf.VerifyHostname(host); err != nil {
@@ -314,29 +284,29 @@ func certRules(t Target, chain []*x509.Certificate, subject string, data map[str
 			if t.App != "" {
 				app = t.App
 			}
-			add(report.StatusCritical, CodeHerokuWildcard,
+			add(report.StatusCritical, codes.CertHerokuWildcard,
 				fmt.Sprintf("%s is served the *.herokuapp.com certificate: its DNS points at %s.herokuapp.com instead of its DNS target", host, app),
 				"Browsers reject it (the name is not in the certificate) and ACM cannot validate the domain.",
-				fmt.Sprintf("Point %s at its DNS target (heroku domains -a %s), then heroku certs:auto:refresh -a %s", host, app, app), docsDomains)
+				codes.CertHerokuWildcard.RemedyFor(t.App, host))
 		} else {
-			add(report.StatusCritical, CodeHostnameMismatch,
+			add(report.StatusCritical, codes.CertHostnameMismatch,
 				fmt.Sprintf("the certificate of %s is for %s, not for %s", host, strings.Join(namesOf(leaf), ", "), host),
-				"", fmt.Sprintf("Serve a certificate that covers %s (heroku certs:auto:enable adds it with ACM)", host), docsSSL)
+				"", codes.CertHostnameMismatch.RemedyFor(t.App, host))
 		}
 	}
 
-	out = append(out, trustRules(host, chain, subject, data, r)...)
+	out = append(out, trustRules(t, chain, subject, data, r)...)
 
 	switch k := leaf.PublicKey.(type) {
 	case *rsa.PublicKey:
 		if bits := k.N.BitLen(); bits < 2048 {
-			add(report.StatusCritical, CodeWeakKey, fmt.Sprintf("the certificate of %s has a %d-bit RSA key (2048 is the minimum)", host, bits),
-				"", "Issue a new certificate with a 2048-bit (or larger) RSA or a P-256 ECDSA key", docsSSL)
+			add(report.StatusCritical, codes.CertWeakKey, fmt.Sprintf("the certificate of %s has a %d-bit RSA key (2048 is the minimum)", host, bits),
+				"", "")
 		}
 	case *ecdsa.PublicKey:
 		if bits := k.Curve.Params().BitSize; bits < 256 {
-			add(report.StatusCritical, CodeWeakKey, fmt.Sprintf("the certificate of %s has a %d-bit EC key (256 is the minimum)", host, bits),
-				"", "Issue a new certificate with a P-256 (or larger) key", docsSSL)
+			add(report.StatusCritical, codes.CertWeakKey, fmt.Sprintf("the certificate of %s has a %d-bit EC key (256 is the minimum)", host, bits),
+				"", "Issue a new certificate with a P-256 (or larger) key")
 		}
 	case ed25519.PublicKey:
 	}
@@ -350,9 +320,8 @@ func certRules(t Target, chain []*x509.Certificate, subject string, data map[str
 			if i > 0 {
 				who = fmt.Sprintf("the intermediate %q", c.Subject.CommonName)
 			}
-			add(report.StatusCritical, CodeWeakSignature,
-				fmt.Sprintf("%s of %s is signed with %s, which clients reject", who, host, c.SignatureAlgorithm),
-				"", "Reissue it with a SHA-256 signature", docsSSL)
+			add(report.StatusCritical, codes.CertWeakSignature,
+				fmt.Sprintf("%s of %s is signed with %s, which clients reject", who, host, c.SignatureAlgorithm), "", "")
 		}
 	}
 
@@ -389,8 +358,8 @@ func verifyTime(leaf *x509.Certificate, now time.Time) time.Time {
 	return now
 }
 
-func trustRules(host string, chain []*x509.Certificate, subject string, data map[string]any, r Rules) []report.Finding {
-	leaf := chain[0]
+func trustRules(t Target, chain []*x509.Certificate, subject string, data map[string]any, r Rules) []report.Finding {
+	host, leaf := t.Host, chain[0]
 	roots := r.Roots
 	if roots == nil {
 		roots = x509.NewCertPool()
@@ -400,14 +369,14 @@ func trustRules(host string, chain []*x509.Certificate, subject string, data map
 		served.AddCert(c)
 	}
 	at := verifyTime(leaf, r.Now)
-	mk := func(status report.Status, code, summary, detail, remedy string) report.Finding {
-		return report.Finding{Check: "tls.chain", Subject: subject, Status: status, Code: code, Summary: summary,
-			Detail: detail, Remedy: remedy, Docs: docsSSLTrust, Data: data}
+	mk := func(status report.Status, code *report.Code, summary, detail, remedy string) report.Finding {
+		return code.Raise(t.App, report.Finding{Check: "tls.chain", Subject: subject, Status: status, Summary: summary,
+			Detail: detail, Remedy: remedy, Data: data})
 	}
 	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: served, CurrentTime: at})
 	if err == nil {
 		if !inOrder(chain) {
-			return []report.Finding{mk(report.StatusWarning, CodeChainIncomplete,
+			return []report.Finding{mk(report.StatusWarning, codes.CertChainIncomplete,
 				fmt.Sprintf("%s sends its chain out of order", host),
 				"Each certificate must be followed by its issuer; strict clients (older Java, OpenSSL 1.0) fail otherwise.",
 				"Upload the chain leaf first, then each intermediate in order: heroku certs:update CHAIN.crt KEY -a APP")}
@@ -423,11 +392,11 @@ func trustRules(host string, chain []*x509.Certificate, subject string, data map
 		return nil // the issuer was found, its SHA-1/MD5 signature refused: CERT_WEAK_SIGNATURE
 	}
 	if !errors.As(err, &ua) {
-		return []report.Finding{mk(report.StatusCritical, CodeUntrusted,
+		return []report.Finding{mk(report.StatusCritical, codes.CertUntrusted,
 			fmt.Sprintf("the chain of %s does not verify: %v", host, err), "", "Serve a certificate chain issued by a public CA")}
 	}
 	if selfSigned(leaf) {
-		return []report.Finding{mk(report.StatusCritical, CodeUntrusted,
+		return []report.Finding{mk(report.StatusCritical, codes.CertUntrusted,
 			fmt.Sprintf("%s serves a self-signed certificate (%s)", host, leaf.Subject.CommonName),
 			"No client trusts it unless told to.", "Use ACM (heroku certs:auto:enable -a APP) or a certificate from a public CA")}
 	}
@@ -437,7 +406,7 @@ func trustRules(host string, chain []*x509.Certificate, subject string, data map
 			pool.AddCert(c)
 		}
 		if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: pool, CurrentTime: at}); err == nil {
-			return []report.Finding{mk(report.StatusCritical, CodeChainIncomplete,
+			return []report.Finding{mk(report.StatusCritical, codes.CertChainIncomplete,
 				fmt.Sprintf("%s does not send the intermediate certificate that issued it (%s)", host, issuerName(leaf)),
 				"Browsers may fetch it themselves, but curl, mobile apps and API clients fail with 'unable to get local issuer certificate'.",
 				"Upload the full chain (leaf, then intermediates): heroku certs:update FULLCHAIN.crt KEY -a APP")}
@@ -445,11 +414,11 @@ func trustRules(host string, chain []*x509.Certificate, subject string, data map
 	}
 	if len(chain) > 1 && selfSigned(chain[len(chain)-1]) {
 		root := chain[len(chain)-1]
-		return []report.Finding{mk(report.StatusCritical, CodeUntrusted,
+		return []report.Finding{mk(report.StatusCritical, codes.CertUntrusted,
 			fmt.Sprintf("%s is issued by an unknown CA (%s), not a trusted one", host, root.Subject.CommonName),
 			"", "Use ACM or a certificate from a public CA (or pass --ca-file for a private CA)")}
 	}
-	return []report.Finding{mk(report.StatusCritical, CodeUntrusted,
+	return []report.Finding{mk(report.StatusCritical, codes.CertUntrusted,
 		fmt.Sprintf("%s is issued by %s, which is not a trusted CA and not sent by the server", host, issuerName(leaf)),
 		"Either the CA is unknown, or the server omits an intermediate that clients cannot find.",
 		"Upload the full chain from your CA, or use ACM; for a private CA pass --ca-file")}
@@ -467,10 +436,10 @@ func inOrder(chain []*x509.Certificate) bool {
 
 func protocolRule(t Target, a Addr, subject string, data map[string]any) report.Finding {
 	if a.Legacy {
-		return report.Finding{Check: "tls.protocol", Subject: subject, Status: report.StatusWarning, Code: CodeLegacyProtocol,
+		return codes.TLSLegacyProtocol.Raise(t.App, report.Finding{Check: "tls.protocol", Subject: subject,
 			Summary: fmt.Sprintf("%s still accepts %s (deprecated by RFC 8996)", t.Host, versionName(a.LegacyVer)),
 			Detail:  "Heroku's own router refuses TLS 1.0/1.1; a proxy or CDN in front of the app accepts it.",
-			Remedy:  "Disable TLS 1.0 and 1.1 on the proxy or CDN in front of the app", Docs: docsSSL, Data: data}
+			Data:    data})
 	}
 	staple := "no OCSP staple"
 	if a.OCSPStapled {
@@ -502,15 +471,8 @@ func apiRule(t Target, leaf *x509.Certificate, subject string, data map[string]a
 		d[k] = v
 	}
 	d["api_certificates"] = held
-	return report.Finding{Check: "tls.api", Subject: subject, Status: report.StatusWarning, Code: CodeMismatchAPI,
+	return codes.CertMismatchAPI.Raise(t.App, report.Finding{Check: "tls.api", Subject: subject,
 		Summary: fmt.Sprintf("%s serves %s (sha256 %s), not the certificate the app holds", t.Host, leaf.Subject.CommonName, served[:23]),
 		Detail:  "The world sees another certificate than the one uploaded to Heroku: DNS or a CDN sends traffic elsewhere, or the CDN has its own certificate.",
-		Remedy:  fmt.Sprintf("Compare heroku certs -a %s with what DNS points at (dns-check)", orApp(t.App)), Docs: docsACM, Data: d}, true
-}
-
-func orApp(a string) string {
-	if a == "" {
-		return "APP"
-	}
-	return a
+		Data:    d}), true
 }

@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/dnscheck"
 	"github.com/heroku-checkup/heroku-checkup/dnscheck/dnszone"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 	"github.com/heroku-checkup/heroku-checkup/sslcheck/certgen"
 )
 
@@ -85,15 +87,7 @@ func x509Chain(cs []*certgen.Cert) []*x509.Certificate {
 	return out
 }
 
-func codesOf(fs []report.Finding) map[string]report.Status {
-	m := map[string]report.Status{}
-	for _, f := range fs {
-		if f.Code != "" {
-			m[f.Code] = f.Status
-		}
-	}
-	return m
-}
+func TestMain(m *testing.M) { reporttest.Main(m, "sslcheck") }
 
 // TestRulesOnGeneratedCertificates judges literal snapshots: the chains
 // made above, as if served, with now injected.
@@ -104,24 +98,24 @@ func TestRulesOnGeneratedCertificates(t *testing.T) {
 		want   map[string]report.Status
 	}{
 		{"good.test", false, map[string]report.Status{}},
-		{"expired.test", false, map[string]report.Status{CodeExpired: report.StatusCritical}},
-		{"soon5.test", false, map[string]report.Status{CodeExpiring: report.StatusCritical}},
-		{"soon20.test", false, map[string]report.Status{CodeExpiring: report.StatusWarning}},
-		{"future.test", false, map[string]report.Status{CodeNotYetValid: report.StatusCritical}},
-		{"wrongname.test", false, map[string]report.Status{CodeHostnameMismatch: report.StatusCritical}},
-		{"shop.acme.test", true, map[string]report.Status{CodeHerokuWildcard: report.StatusCritical}},
-		{"selfsigned.test", false, map[string]report.Status{CodeUntrusted: report.StatusCritical}},
-		{"nointer.test", false, map[string]report.Status{CodeChainIncomplete: report.StatusCritical}},
-		{"unknownca.test", false, map[string]report.Status{CodeUntrusted: report.StatusCritical}},
-		{"weakkey.test", false, map[string]report.Status{CodeWeakKey: report.StatusCritical}},
-		{"sha1.test", false, map[string]report.Status{CodeWeakSignature: report.StatusCritical}},
-		{"disorder.test", false, map[string]report.Status{CodeChainIncomplete: report.StatusWarning}},
+		{"expired.test", false, map[string]report.Status{codes.CertExpired.ID: report.StatusCritical}},
+		{"soon5.test", false, map[string]report.Status{codes.CertExpiring.ID: report.StatusCritical}},
+		{"soon20.test", false, map[string]report.Status{codes.CertExpiring.ID: report.StatusWarning}},
+		{"future.test", false, map[string]report.Status{codes.CertNotYetValid.ID: report.StatusCritical}},
+		{"wrongname.test", false, map[string]report.Status{codes.CertHostnameMismatch.ID: report.StatusCritical}},
+		{"shop.acme.test", true, map[string]report.Status{codes.CertHerokuWildcard.ID: report.StatusCritical}},
+		{"selfsigned.test", false, map[string]report.Status{codes.CertUntrusted.ID: report.StatusCritical}},
+		{"nointer.test", false, map[string]report.Status{codes.CertChainIncomplete.ID: report.StatusCritical}},
+		{"unknownca.test", false, map[string]report.Status{codes.CertUntrusted.ID: report.StatusCritical}},
+		{"weakkey.test", false, map[string]report.Status{codes.CertWeakKey.ID: report.StatusCritical}},
+		{"sha1.test", false, map[string]report.Status{codes.CertWeakSignature.ID: report.StatusCritical}},
+		{"disorder.test", false, map[string]report.Status{codes.CertChainIncomplete.ID: report.StatusWarning}},
 	}
 	for _, c := range cases {
 		t.Run(c.host, func(t *testing.T) {
 			s := &Snapshot{Target: Target{Host: c.host, Port: "443", Custom: c.custom},
 				Addrs: []Addr{{Addr: "192.0.2.1:443", Version: tls.VersionTLS13, Cipher: tls.TLS_AES_128_GCM_SHA256, Chain: x509Chain(fx.chains[c.host])}}}
-			got := codesOf(Judge(s, fx.rules()))
+			got := reporttest.Statuses(t, Judge(s, fx.rules()))
 			if len(got) != len(c.want) {
 				t.Errorf("codes %v, want %v", got, c.want)
 			}
@@ -138,7 +132,7 @@ func TestUntrustedToldApart(t *testing.T) {
 	judge := func(host string) string {
 		s := &Snapshot{Target: Target{Host: host, Port: "443"}, Addrs: []Addr{{Addr: "192.0.2.1:443", Chain: x509Chain(fx.chains[host])}}}
 		for _, f := range Judge(s, fx.rules()) {
-			if f.Code == CodeUntrusted {
+			if f.Code == codes.CertUntrusted.ID {
 				return f.Summary
 			}
 		}
@@ -173,11 +167,11 @@ func TestThresholdsAreFlags(t *testing.T) {
 	s := &Snapshot{Target: Target{Host: "soon20.test", Port: "443"}, Addrs: []Addr{{Addr: "192.0.2.1:443", Chain: x509Chain(fx.chains["soon20.test"])}}}
 	r := fx.rules()
 	r.WarnDays, r.CritDays = 45, 21
-	if got := codesOf(Judge(s, r)); got[CodeExpiring] != report.StatusCritical {
+	if got := reporttest.Statuses(t, Judge(s, r)); got[codes.CertExpiring.ID] != report.StatusCritical {
 		t.Errorf("--crit-days 21 with 20 days left: %v", got)
 	}
 	r.WarnDays, r.CritDays = 10, 5
-	if got := codesOf(Judge(s, r)); len(got) != 0 {
+	if got := reporttest.Statuses(t, Judge(s, r)); len(got) != 0 {
 		t.Errorf("--warn-days 10 with 20 days left: %v", got)
 	}
 }
@@ -185,11 +179,11 @@ func TestThresholdsAreFlags(t *testing.T) {
 func TestAPIMismatch(t *testing.T) {
 	s := &Snapshot{Target: Target{Host: "api.acme.test", Port: "443", App: "acme", APICerts: []*x509.Certificate{fx.chains["good.test"][0].Cert}},
 		Addrs: []Addr{{Addr: "192.0.2.1:443", Chain: x509Chain(fx.chains["api.acme.test"])}}}
-	if got := codesOf(Judge(s, fx.rules())); got[CodeMismatchAPI] != report.StatusWarning {
+	if got := reporttest.Statuses(t, Judge(s, fx.rules())); got[codes.CertMismatchAPI.ID] != report.StatusWarning {
 		t.Errorf("mismatch: %v", got)
 	}
 	s.Target.APICerts = []*x509.Certificate{fx.chains["api.acme.test"][0].Cert}
-	if got := codesOf(Judge(s, fx.rules())); len(got) != 0 {
+	if got := reporttest.Statuses(t, Judge(s, fx.rules())); len(got) != 0 {
 		t.Errorf("match: %v", got)
 	}
 }
@@ -292,22 +286,22 @@ func TestHandshakesOnLoopback(t *testing.T) {
 		want map[string]report.Status
 	}{
 		{"good.test", port, map[string]report.Status{}},
-		{"expired.test", port, map[string]report.Status{CodeExpired: report.StatusCritical}},
-		{"soon5.test", port, map[string]report.Status{CodeExpiring: report.StatusCritical}},
-		{"soon20.test", port, map[string]report.Status{CodeExpiring: report.StatusWarning}},
-		{"future.test", port, map[string]report.Status{CodeNotYetValid: report.StatusCritical}},
-		{"wrongname.test", port, map[string]report.Status{CodeHostnameMismatch: report.StatusCritical}},
-		{"selfsigned.test", port, map[string]report.Status{CodeUntrusted: report.StatusCritical}},
-		{"nointer.test", port, map[string]report.Status{CodeChainIncomplete: report.StatusCritical}},
-		{"unknownca.test", port, map[string]report.Status{CodeUntrusted: report.StatusCritical}},
-		{"weakkey.test", port, map[string]report.Status{CodeWeakKey: report.StatusCritical}},
-		{"sha1.test", port, map[string]report.Status{CodeWeakSignature: report.StatusCritical}},
-		{"legacy.test", legacyPort, map[string]report.Status{CodeLegacyProtocol: report.StatusCritical}},
-		{"silent.test", silent, map[string]report.Status{report.CodeTimeout: report.StatusUnknown}},
-		{"closed.test", closed, map[string]report.Status{CodeConnectFailed: report.StatusCritical}},
-		{"nocert.test", port, map[string]report.Status{CodeHandshakeFailed: report.StatusCritical}},
-		{"split.test", port, map[string]report.Status{CodeAddressesDiffer: report.StatusWarning, CodeExpiring: report.StatusWarning}},
-		{"missing.test", port, map[string]report.Status{CodeConnectFailed: report.StatusCritical}},
+		{"expired.test", port, map[string]report.Status{codes.CertExpired.ID: report.StatusCritical}},
+		{"soon5.test", port, map[string]report.Status{codes.CertExpiring.ID: report.StatusCritical}},
+		{"soon20.test", port, map[string]report.Status{codes.CertExpiring.ID: report.StatusWarning}},
+		{"future.test", port, map[string]report.Status{codes.CertNotYetValid.ID: report.StatusCritical}},
+		{"wrongname.test", port, map[string]report.Status{codes.CertHostnameMismatch.ID: report.StatusCritical}},
+		{"selfsigned.test", port, map[string]report.Status{codes.CertUntrusted.ID: report.StatusCritical}},
+		{"nointer.test", port, map[string]report.Status{codes.CertChainIncomplete.ID: report.StatusCritical}},
+		{"unknownca.test", port, map[string]report.Status{codes.CertUntrusted.ID: report.StatusCritical}},
+		{"weakkey.test", port, map[string]report.Status{codes.CertWeakKey.ID: report.StatusCritical}},
+		{"sha1.test", port, map[string]report.Status{codes.CertWeakSignature.ID: report.StatusCritical}},
+		{"legacy.test", legacyPort, map[string]report.Status{codes.TLSLegacyProtocol.ID: report.StatusCritical}},
+		{"silent.test", silent, map[string]report.Status{codes.Timeout.ID: report.StatusUnknown}},
+		{"closed.test", closed, map[string]report.Status{codes.TLSConnectFailed.ID: report.StatusCritical}},
+		{"nocert.test", port, map[string]report.Status{codes.TLSHandshakeFailed.ID: report.StatusCritical}},
+		{"split.test", port, map[string]report.Status{codes.TLSAddressesDiffer.ID: report.StatusWarning, codes.CertExpiring.ID: report.StatusWarning}},
+		{"missing.test", port, map[string]report.Status{codes.TLSConnectFailed.ID: report.StatusCritical}},
 	}
 	for _, c := range cases {
 		t.Run(c.host, func(t *testing.T) {
@@ -315,7 +309,7 @@ func TestHandshakesOnLoopback(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			s := Collect(ctx, cfg, Target{Host: c.host, Port: strconv.Itoa(c.port)})
-			got := codesOf(Judge(s, fx.rules()))
+			got := reporttest.Statuses(t, Judge(s, fx.rules()))
 			if len(got) != len(c.want) {
 				t.Errorf("codes %v, want %v", got, c.want)
 			}
@@ -340,7 +334,7 @@ func TestHerokuWildcardOnTheWire(t *testing.T) {
 	s := Collect(context.Background(), cfg, Target{Host: "shop.acme.test", Port: strconv.Itoa(port), App: "acme", Custom: true})
 	var f report.Finding
 	for _, x := range Judge(s, fx.rules()) {
-		if x.Code == CodeHerokuWildcard {
+		if x.Code == codes.CertHerokuWildcard.ID {
 			f = x
 		}
 	}

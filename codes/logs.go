@@ -1,0 +1,63 @@
+package codes
+
+import "github.com/heroku-checkup/heroku-checkup/report"
+
+// Log codes of heroku-checkup's own, from the router and runtime lines;
+// Heroku's error codes themselves are in heroku.go.
+var (
+	SlowRequests = &report.Code{ID: "SLOW_REQUESTS", Category: report.CategoryLogs, Status: report.StatusWarning,
+		Title:   "Requests are slow: the router's service time p95 is high",
+		Why:     "Slow responses tie up the app's workers and queue the requests behind them; past 30 seconds the router gives up (H12).",
+		Detects: "The service= time of the router lines, in a bounded histogram: p95 of 1 s or more is a warning, 5 s critical, once there are 20 requests; the slowest paths (with ids folded, /users/:id) are listed.",
+		Remedy:  "Profile the slowest paths; move slow work to background jobs; add database indexes (pg-health)", Subject: "ROUTER",
+		Docs:   devCenter + "request-timeout",
+		Source: devCenter + "request-timeout (the router's 30-second limit)",
+		Test:   "logcheck.TestRules"}
+
+	RequestQueueing = &report.Code{ID: "REQUEST_QUEUEING", Category: report.CategoryLogs, Status: report.StatusWarning,
+		Title:   "Requests wait to reach a dyno: the router's connect time is high",
+		Why:     "A high connect time means the dynos are saturated and requests queue before the app sees them; users wait although the app's own timings look fine.",
+		Detects: "The connect= time of the router lines: p95 of 100 ms or more is a warning, 1 s critical, once there are 20 requests.",
+		Remedy:  "Scale out (heroku ps:scale web=+1 -a {app}) or raise the app server's concurrency if memory allows", Subject: "ROUTER",
+		Docs:   devCenter + "http-routing#heroku-router-log-format",
+		Source: devCenter + "http-routing#heroku-router-log-format (connect and service times, updated 2024-11-21)",
+		Test:   "logcheck.TestRules"}
+
+	ErrorRate5xx = &report.Code{ID: "ERROR_RATE_5XX", Category: report.CategoryLogs, Status: report.StatusWarning,
+		Title:   "A share of requests fails with a 5xx status",
+		Why:     "Users get errors: the app's own exceptions (500) or Heroku's error pages (503 with an H code).",
+		Detects: "The status= of the router lines: 1% or more 5xx is a warning, 5% critical, once there are 20 requests.",
+		Remedy:  "See the error codes above and the app's exceptions: heroku logs -a {app} | grep status=5", Subject: "ROUTER",
+		Docs:   errorCodes,
+		Source: devCenter + "http-routing#heroku-router-log-format",
+		Test:   "logcheck.TestRules"}
+
+	MemorySwap = &report.Code{ID: "MEMORY_SWAP", Category: report.CategoryLogs, Status: report.StatusWarning,
+		Title:   "A dyno swaps memory to disk",
+		Why:     "Swapping slows every request on the dyno; heavy swap ends with R15 and the dyno killed.",
+		Detects: "The sample#memory_swap of the runtime metrics lines (log-runtime-metrics): a little swap is info, 5 MB a warning, a tenth of the quota critical.",
+		Remedy:  "Reduce memory per dyno or move to larger dynos: heroku ps:type web=standard-2x -a {app}", Subject: "DYNO",
+		Docs:   errorCodes + "#r14-memory-quota-exceeded",
+		Source: errorCodes + "#r14-memory-quota-exceeded (over the quota a dyno pages to swap; last updated 2024-05-07)",
+		Test:   "logcheck.TestRules"}
+
+	MemoryNearQuota = &report.Code{ID: "MEMORY_NEAR_QUOTA", Category: report.CategoryLogs, Status: report.StatusWarning,
+		Title:   "A dyno's memory is near or over its quota",
+		Why:     "Over the quota the dyno swaps (R14) and, far over it, is killed (R15); near it, one busy moment gets there.",
+		Detects: "The sample#memory_total against sample#memory_quota of the runtime metrics lines: 90% is a warning, 100% critical. These lines are heroku-checkup's own, not Heroku's thresholds.",
+		Remedy:  "Lower concurrency (WEB_CONCURRENCY), fix the leak, or use larger dynos: heroku ps:type web=standard-2x -a {app}", Subject: "DYNO",
+		Docs:   errorCodes + "#r14-memory-quota-exceeded",
+		Source: errorCodes + "#r14-memory-quota-exceeded (R14 counts swap, rss and cache; last updated 2024-05-07)",
+		Test:   "logcheck.TestRules"}
+
+	LogsEmpty = &report.Code{ID: "LOGS_EMPTY", Category: report.CategoryLogs, Status: report.StatusInfo,
+		Title:   "There was no log line to analyse",
+		Why:     "With no lines, no error code, latency or memory problem can be seen: an empty log says nothing about the app's health.",
+		Detects: "The log session or the --logs-file gave no line at all.",
+		Remedy:  "heroku logs -n 1500 -a {app} shows whether the app logs at all (an app with no traffic and no dynos has nothing to say)", Subject: "LOGS",
+		Docs:   devCenter + "logging",
+		Source: devCenter + "logging",
+		Test:   "logcheck.TestRules"}
+)
+
+var logs = []*report.Code{SlowRequests, RequestQueueing, ErrorRate5xx, MemorySwap, MemoryNearQuota, LogsEmpty}

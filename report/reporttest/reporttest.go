@@ -1,0 +1,129 @@
+// Package reporttest is what the tests of every package ask of findings:
+// the finding with a code (on a subject), the finding of a check, the codes
+// a list holds; every lookup also checks CONTRACT.md's rule on codes. Main
+// runs a package's tests and then checks that the catalogue entries naming
+// one of its tests were raised by them.
+package reporttest
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/heroku-checkup/heroku-checkup/codes"
+	"github.com/heroku-checkup/heroku-checkup/report"
+)
+
+// Catalogued fails t for every finding that needs a code and has none, or
+// has one the catalogue does not hold.
+func Catalogued(t testing.TB, fs []report.Finding) {
+	t.Helper()
+	if err := report.CheckCodes(fs, codes.Known); err != nil {
+		t.Error(err)
+	}
+}
+
+// Find returns the first finding with code, on subject unless subject is
+// empty, after checking that every finding of fs is catalogued.
+func Find(t testing.TB, fs []report.Finding, code, subject string) (report.Finding, bool) {
+	t.Helper()
+	Catalogued(t, fs)
+	for _, f := range fs {
+		if f.Code == code && (subject == "" || f.Subject == subject) {
+			return f, true
+		}
+	}
+	return report.Finding{}, false
+}
+
+// FindCheck returns the first finding of check.
+func FindCheck(t testing.TB, fs []report.Finding, check string) (report.Finding, bool) {
+	t.Helper()
+	Catalogued(t, fs)
+	for _, f := range fs {
+		if f.Check == check {
+			return f, true
+		}
+	}
+	return report.Finding{}, false
+}
+
+// Codes maps "CODE|subject" to each finding that has a code.
+func Codes(t testing.TB, fs []report.Finding) map[string]report.Finding {
+	t.Helper()
+	Catalogued(t, fs)
+	m := map[string]report.Finding{}
+	for _, f := range fs {
+		if f.Code != "" {
+			m[f.Code+"|"+f.Subject] = f
+		}
+	}
+	return m
+}
+
+// Statuses maps each code of fs to the status it was raised with.
+func Statuses(t testing.TB, fs []report.Finding) map[string]report.Status {
+	t.Helper()
+	Catalogued(t, fs)
+	m := map[string]report.Status{}
+	for _, f := range fs {
+		if f.Code != "" {
+			m[f.Code] = f.Status
+		}
+	}
+	return m
+}
+
+// AllOK fails t for every finding of fs that is not ok: what a healthy
+// subject must give.
+func AllOK(t testing.TB, fs []report.Finding) {
+	t.Helper()
+	for _, f := range fs {
+		if f.Status != report.StatusOK {
+			t.Errorf("%s %s on %q (%s): %s", f.Status, f.Code, f.Subject, f.Check, f.Summary)
+		}
+	}
+}
+
+// Main runs a package's tests (call it from TestMain with the package's
+// name) and, when every test ran and passed, fails the run if a catalogue
+// entry whose Test names a test of this package was never raised: the entry
+// would claim a test that does not prove it.
+func Main(m *testing.M, pkg string) {
+	code := m.Run()
+	if code == 0 && ranEverything() {
+		if missing := NotRaised(pkg); len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "reporttest: these codes name a test of package %s but no test of it raised them: %s\n",
+				pkg, strings.Join(missing, ", "))
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// NotRaised lists the entries whose Test is in pkg and that Raise has not
+// made in this test binary.
+func NotRaised(pkg string) []string {
+	raised := report.RaisedCodes()
+	var out []string
+	for _, c := range codes.All {
+		if strings.HasPrefix(c.Test, pkg+".") && !slices.Contains(raised, c.ID) {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+// ranEverything tells whether the run had no -run, -skip or -short to leave
+// tests out.
+func ranEverything() bool {
+	for _, name := range []string{"test.run", "test.skip"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" {
+			return false
+		}
+	}
+	return !testing.Short()
+}
