@@ -31,6 +31,8 @@ func NewApp(f *Factory) *cli.App {
 			newCertsCheckCommand(f, nil),
 			newDNSCheckCommand(f, nil),
 			newLogsCheckCommand(f, nil),
+			newExplainCommand(f),
+			newCodesCommand(f),
 			newVersionCommand(f),
 			newPluginManifestCommand(f),
 		},

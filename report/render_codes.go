@@ -41,10 +41,14 @@ func RenderCode(w io.Writer, c *Code, format Format) error {
 	case FormatJSON:
 		return writeJSON(w, toJSONCode(c))
 	case FormatMarkdown:
-		ew.printf("## %s: %s\n\n", c.ID, c.Title)
+		ew.printf("## %s: %s\n\n", mdText(c.ID), mdText(c.Title))
 		ew.printf("Category: %s · default status: %s\n\n", categoryLabel(c), c.Status)
 		for _, s := range codeSections(c) {
-			ew.printf("**%s.** %s\n\n", s.head, s.text)
+			text := mdText(s.text)
+			if s.head == "Docs" {
+				text = "<" + s.text + ">"
+			}
+			ew.printf("**%s.** %s\n\n", s.head, text)
 		}
 		return ew.err
 	case FormatText, "":
@@ -89,9 +93,9 @@ func RenderCodes(w io.Writer, codes []*Code, format Format) error {
 		ew := &errWriter{w: w}
 		rows := make([][]string, 0, len(codes))
 		for _, c := range codes {
-			title := c.Title
+			title := mdText(c.Title)
 			if c.Docs != "" {
-				title = fmt.Sprintf("[%s](%s)", mdLinkText(c.Title), c.Docs)
+				title = fmt.Sprintf("[%s](%s)", title, c.Docs)
 			}
 			rows = append(rows, []string{"`" + c.ID + "`", categoryLabel(c), string(c.Status), title})
 		}
@@ -107,10 +111,9 @@ func RenderCodes(w io.Writer, codes []*Code, format Format) error {
 	return fmt.Errorf("unknown format %q", format)
 }
 
-// mdLinkText keeps a title from closing its link early.
-func mdLinkText(s string) string {
-	return strings.NewReplacer("[", `\[`, "]", `\]`).Replace(s)
-}
+// mdText keeps the catalogue's words literal in Markdown: *.herokuapp.com
+// is no emphasis, <larger plan> no HTML tag, [router] no link text.
+var mdText = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`).Replace
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
