@@ -5,6 +5,7 @@
 package sslcheck
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -92,42 +93,6 @@ func LoadRoots(caFile string) (roots *x509.CertPool, intermediates []*x509.Certi
 		return nil, nil, fmt.Errorf("%s holds no PEM certificate", caFile)
 	}
 	return roots, intermediates, nil
-}
-
-// Target is one name to check.
-type Target struct {
-	Host string // the SNI name
-	Port string // 443 unless HOST:PORT said otherwise
-	App  string // empty for a bare argument
-	// Custom is an app's custom domain: getting the *.herokuapp.com
-	// certificate there means DNS points at the app, not the DNS target.
-	Custom bool
-	// APICerts are the leaves the Platform API holds for this host (SNI
-	// endpoints and ACM); the served leaf should be one of them.
-	APICerts []*x509.Certificate
-}
-
-// Addr is what one address of a target served.
-type Addr struct {
-	Addr         string // ip:port
-	ConnectErr   error
-	HandshakeErr error
-	Timeout      bool // connected, but no handshake within the deadline
-	Version      uint16
-	Cipher       uint16
-	Chain        []*x509.Certificate // as served, leaf first
-	OCSPStapled  bool
-	Took         time.Duration
-	Legacy       bool   // a handshake capped at TLS 1.1 succeeded
-	LegacyVer    uint16 // the version it agreed
-}
-
-// Snapshot is everything the handshakes of one target saw.
-type Snapshot struct {
-	Target     Target
-	Addrs      []Addr
-	ResolveErr error
-	Took       time.Duration
 }
 
 // Collect resolves the target and handshakes with every address, concurrently.
@@ -300,12 +265,10 @@ func ParseChain(pemText string) []*x509.Certificate {
 // selfSigned: issued by itself. CheckSignatureFrom would insist on the CA
 // bit, which a self-signed leaf lacks, and SHA-1 would hide the answer.
 func selfSigned(c *x509.Certificate) bool {
-	if !bytesEqual(c.RawIssuer, c.RawSubject) {
+	if !bytes.Equal(c.RawIssuer, c.RawSubject) {
 		return false
 	}
 	err := c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature)
 	var insecure x509.InsecureAlgorithmError
 	return err == nil || errors.As(err, &insecure)
 }
-
-func bytesEqual(a, b []byte) bool { return string(a) == string(b) }

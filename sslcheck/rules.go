@@ -1,6 +1,7 @@
 package sslcheck
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -427,7 +428,7 @@ func trustRules(t Target, chain []*x509.Certificate, subject string, data map[st
 // inOrder: each served certificate is issued by the next one.
 func inOrder(chain []*x509.Certificate) bool {
 	for i := 0; i+1 < len(chain); i++ {
-		if !bytesEqual(chain[i].RawIssuer, chain[i+1].RawSubject) {
+		if !bytes.Equal(chain[i].RawIssuer, chain[i+1].RawSubject) {
 			return false
 		}
 	}
