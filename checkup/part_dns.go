@@ -28,10 +28,7 @@ func (p *DNSPart) Needs() []platform.Resource {
 // DomainJobs builds one job per domain, in name order (the order of the
 // domains table); commands use it for bare domains too.
 func (p *DNSPart) DomainJobs(domains []dnscheck.Domain) []runner.Job {
-	timeout := p.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
+	timeout := or(p.Timeout, 10*time.Second)
 	domains = slices.Clone(domains)
 	slices.SortStableFunc(domains, func(a, b dnscheck.Domain) int { return strings.Compare(a.Hostname, b.Hostname) })
 	var jobs []runner.Job

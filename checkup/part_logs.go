@@ -40,10 +40,7 @@ func (p *LogsPart) EarlyJobs(app string) []runner.Job {
 	if p.File != "" && app != p.FileApp {
 		return nil
 	}
-	timeout := p.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
+	timeout := or(p.Timeout, 30*time.Second)
 	th := p.Thresholds
 	if th == (logcheck.Thresholds{}) {
 		th = logcheck.DefaultThresholds

@@ -19,14 +19,7 @@ func (p *PlatformPart) Category() report.Category  { return report.CategoryPlatf
 func (p *PlatformPart) Needs() []platform.Resource { return platform.AllResources }
 
 func (p *PlatformPart) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.Job, error) {
-	now, certs := orNow(p.Now), p.Certs
-	if certs == (platform.CertThresholds{}) {
-		certs = platform.DefaultCertThresholds
-	}
-	return []runner.Job{{Name: "platform " + s.Name, Check: "platform", Category: report.CategoryPlatform, App: s.Name, Subject: s.Name,
-		Run: func(context.Context) (runner.Result, error) {
-			return runner.Findings(platform.Judge(s, now(), certs)...), nil
-		}}}, nil
+	return platformJob(s, "platform "+s.Name, "platform", p.Now, p.Certs, platform.Judge), nil
 }
 
 // APICertsPart is the Platform API's view of an app's certificates (ACM
@@ -44,14 +37,20 @@ func (p *APICertsPart) Needs() []platform.Resource {
 }
 
 func (p *APICertsPart) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.Job, error) {
-	now, certs := orNow(p.Now), p.Certs
+	return platformJob(s, "certificates of "+s.Name, "platform.sni", p.Now, p.Certs, platform.CertRules), nil
+}
+
+// platformJob is the one job that judges a snapshot with rules.
+func platformJob(s *platform.Snapshot, name, check string, now func() time.Time, certs platform.CertThresholds,
+	rules func(*platform.Snapshot, time.Time, platform.CertThresholds) []report.Finding) []runner.Job {
 	if certs == (platform.CertThresholds{}) {
 		certs = platform.DefaultCertThresholds
 	}
-	return []runner.Job{{Name: "certificates of " + s.Name, Check: "platform.sni", Category: report.CategoryPlatform, App: s.Name, Subject: s.Name,
+	now = orNow(now)
+	return []runner.Job{{Name: name, Check: check, Category: report.CategoryPlatform, App: s.Name, Subject: s.Name,
 		Run: func(context.Context) (runner.Result, error) {
-			return runner.Findings(platform.CertRules(s, now(), certs)...), nil
-		}}}, nil
+			return runner.Findings(rules(s, now(), certs)...), nil
+		}}}
 }
 
 func orNow(now func() time.Time) func() time.Time {
@@ -59,4 +58,12 @@ func orNow(now func() time.Time) func() time.Time {
 		return time.Now
 	}
 	return now
+}
+
+// or is d, or def when d is not set.
+func or(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }

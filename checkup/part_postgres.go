@@ -34,10 +34,7 @@ func (p *PostgresPart) Needs() []platform.Resource {
 
 // TargetJobs builds one job per database.
 func (p *PostgresPart) TargetJobs(targets []pgcheck.Target) []runner.Job {
-	timeout := p.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
+	timeout := or(p.Timeout, 30*time.Second)
 	th := p.Thresholds
 	if th == (pgcheck.Thresholds{}) {
 		th = pgcheck.DefaultThresholds

@@ -35,10 +35,7 @@ func (p *TLSPart) Needs() []platform.Resource {
 // intermediates to verify against besides the configured ones: those of the
 // app's uploaded chains, which tell a missing intermediate from an unknown CA.
 func (p *TLSPart) TargetJobs(targets []sslcheck.Target, known []*x509.Certificate) []runner.Job {
-	timeout := p.Timeout
-	if timeout <= 0 {
-		timeout = 20 * time.Second
-	}
+	timeout := or(p.Timeout, 20*time.Second)
 	rules := func() sslcheck.Rules {
 		return sslcheck.Rules{Now: orNow(p.Now)(), WarnDays: p.WarnDays, CritDays: p.CritDays, Roots: p.Config.Roots,
 			Intermediates: slices.Concat(p.Config.Intermediates, known)}

@@ -3,6 +3,8 @@ package commands
 import (
 	"strings"
 	"testing"
+
+	"github.com/heroku-checkup/heroku-checkup/internal/golden"
 )
 
 // TestExplainGolden pins what explain prints for a code, in every format,
@@ -14,7 +16,7 @@ func TestExplainGolden(t *testing.T) {
 			if code := h.run("explain", "--format", c.format, "dns_cname_herokuapp"); code != 0 {
 				t.Fatalf("exit %d: %s", code, h.errOut.String())
 			}
-			golden(t, "explain."+c.name+".golden", h.out.Bytes())
+			golden.Check(t, "explain."+c.name+".golden", h.out.Bytes())
 			want := h.out.String()
 			if code := h.run("explain", "DNS_CNAME_HEROKUAPP", "--format="+c.format); code != 0 || h.out.String() != want {
 				t.Errorf("--format after the code: exit %d\n%s", code, h.out.String())
@@ -25,7 +27,7 @@ func TestExplainGolden(t *testing.T) {
 	if code := h.run("explain", "H12"); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	golden(t, "explain.H12.golden", h.out.Bytes())
+	golden.Check(t, "explain.H12.golden", h.out.Bytes())
 }
 
 func TestExplainUnknownCode(t *testing.T) {
@@ -56,7 +58,7 @@ func TestCodesGolden(t *testing.T) {
 			if code := h.run("codes", "--format", format); code != 0 {
 				t.Fatalf("exit %d: %s", code, h.errOut.String())
 			}
-			golden(t, "codes."+format+".golden", h.out.Bytes())
+			golden.Check(t, "codes."+format+".golden", h.out.Bytes())
 		})
 	}
 }

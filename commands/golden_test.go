@@ -1,47 +1,12 @@
 package commands
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./commands -run %s -update)", err, t.Name())
-	}
-	if string(got) != string(want) {
-		g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		i := 0
-		for i < len(g) && i < len(w) && g[i] == w[i] {
-			i++
-		}
-		line := func(ls []string) string {
-			if i < len(ls) {
-				return ls[i]
-			}
-			return "(end)"
-		}
-		t.Errorf("%s differs from line %d (go test ./commands -run %s -update rewrites it; review the diff):\n got: %s\nwant: %s",
-			path, i+1, t.Name(), line(g), line(w))
-	}
-}
 
 // volatile are the parts of a demo report that change from run to run by
 // nature: the sandbox's fresh keys (fingerprints, serials), its loopback
@@ -76,7 +41,7 @@ func TestDemoGolden(t *testing.T) {
 			if code := h.run("diagnose", "--demo", "--format", format); code != 2 {
 				t.Fatalf("exit %d\n%s", code, h.errOut.String())
 			}
-			golden(t, "demo."+format+".golden", normalize(h.out.Bytes()))
+			golden.Check(t, "demo."+format+".golden", normalize(h.out.Bytes()))
 		})
 	}
 }

@@ -3,16 +3,15 @@ package report
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	"github.com/heroku-checkup/heroku-checkup/internal/golden"
+)
 
 var genTime = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
@@ -149,24 +148,6 @@ func TestExitCode(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test ./report -update if the change is intended)\n--- got ---\n%s", name, got)
-	}
-}
-
 func TestGolden(t *testing.T) {
 	cases := []struct {
 		name string
@@ -183,7 +164,7 @@ func TestGolden(t *testing.T) {
 			if err := Render(&buf, sampleReport(), c.opts); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, c.name, buf.Bytes())
+			golden.Check(t, c.name, buf.Bytes())
 		})
 	}
 }
