@@ -36,7 +36,10 @@ func assertContractJSON(t *testing.T, b []byte) {
 	checkKeys(t, "summary", top["summary"].(map[string]any), map[string]string{"ok": "number", "info": "number",
 		"warning": "number", "critical": "number", "unknown": "number", "skipped": "number"})
 	statuses := []string{"ok", "info", "warning", "critical", "unknown", "skipped"}
-	cats := []string{"platform", "logs", "dns", "tls", "postgres"}
+	var cats []string
+	for _, c := range report.Categories {
+		cats = append(cats, string(c))
+	}
 	for _, c := range top["checks"].([]any) {
 		f := c.(map[string]any)
 		checkKeys(t, "check", f, map[string]string{"check": "string", "category": "string", "app": "string", "subject": "string",
