@@ -57,6 +57,9 @@ var pluginCommands = []pluginCommand{
 		"heroku checkup:logs -a myapp",
 		"heroku logs -n 1500 -a myapp | heroku checkup:logs --logs-file -",
 	}},
+	{Command: "explain", ID: "checkup:explain",
+		Args:     []pluginArg{{Name: "CODE", Description: "a code of the report, such as DNS_CNAME_HEROKUAPP or H12"}},
+		Examples: []string{"heroku checkup:explain DNS_CNAME_HEROKUAPP", "heroku checkup:explain h12 --format markdown"}},
 	{Command: "version", ID: "checkup:version", Examples: []string{"heroku checkup:version"}},
 }
 

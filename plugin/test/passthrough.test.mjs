@@ -40,6 +40,7 @@ describe('arguments', () => {
       'checkup:certs': 'certs-check',
       'checkup:dns': 'dns-check',
       'checkup:logs': 'logs-check',
+      'checkup:explain': 'explain',
       'checkup:version': 'version',
     }
     for (const [id, sub] of Object.entries(want)) {
