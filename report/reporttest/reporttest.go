@@ -54,24 +54,27 @@ func FindCheck(t testing.TB, fs []report.Finding, check string) (report.Finding,
 // Codes maps "CODE|subject" to each finding that has a code.
 func Codes(t testing.TB, fs []report.Finding) map[string]report.Finding {
 	t.Helper()
-	Catalogued(t, fs)
-	m := map[string]report.Finding{}
-	for _, f := range fs {
-		if f.Code != "" {
-			m[f.Code+"|"+f.Subject] = f
-		}
-	}
-	return m
+	return byCode(t, fs, func(f report.Finding) string { return f.Code + "|" + f.Subject })
 }
 
 // Statuses maps each code of fs to the status it was raised with.
 func Statuses(t testing.TB, fs []report.Finding) map[string]report.Status {
 	t.Helper()
-	Catalogued(t, fs)
 	m := map[string]report.Status{}
+	for k, f := range byCode(t, fs, func(f report.Finding) string { return f.Code }) {
+		m[k] = f.Status
+	}
+	return m
+}
+
+// byCode maps key(f) to each finding f that has a code, the last one winning.
+func byCode(t testing.TB, fs []report.Finding, key func(report.Finding) string) map[string]report.Finding {
+	t.Helper()
+	Catalogued(t, fs)
+	m := map[string]report.Finding{}
 	for _, f := range fs {
 		if f.Code != "" {
-			m[f.Code] = f.Status
+			m[key(f)] = f
 		}
 	}
 	return m
