@@ -310,6 +310,20 @@ func TestEveryEntryNamesATestThatRaisesIt(t *testing.T) {
 			t.Errorf("%s: %s does not mention it (by ID or as codes.%s)", c.ID, c.Test, vars[c.ID])
 		}
 	}
+	// Each of those packages checks, after its tests, that they raised
+	// what names them: its TestMain is reporttest.Main.
+	checked := map[string]bool{}
+	for _, c := range All {
+		pkg, _, _ := strings.Cut(c.Test, ".")
+		if checked[pkg] {
+			continue
+		}
+		checked[pkg] = true
+		main := testSource(t, filepath.Join(root, pkg), "TestMain")
+		if !strings.Contains(main, `reporttest.Main(m, "`+pkg+`")`) {
+			t.Errorf("package %s names entries' tests but its TestMain is not reporttest.Main(m, %q)", pkg, pkg)
+		}
+	}
 }
 
 // parseGo parses the Go files of dir whose test-ness is tests.
