@@ -26,13 +26,16 @@ func newExplainCommand(f *Factory) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if id == "" {
+				return usagef("explain takes a code: %s DNS_CNAME_HEROKUAPP (%s lists them)", commandLine(c, "explain"), commandLine(c, "codes"))
+			}
 			format, err := report.ParseFormat(formatName)
 			if err != nil {
 				return &UsageError{Msg: err.Error()}
 			}
 			entry, ok := codes.Lookup(id)
 			if !ok {
-				return unknownCode(id)
+				return unknownCode(c, id)
 			}
 			return report.RenderCode(f.IO.Out, entry, format)
 		},
@@ -63,15 +66,12 @@ func explainArgs(args []string, format string) (id, outFormat string, err error)
 			id = a
 		}
 	}
-	if id == "" {
-		return "", "", usagef("explain takes a code: heroku-checkup explain DNS_CNAME_HEROKUAPP (heroku-checkup codes lists them)")
-	}
 	return id, outFormat, nil
 }
 
 // unknownCode is the one line for a code the catalogue does not hold, with
 // the nearest ones.
-func unknownCode(id string) error {
+func unknownCode(c *cli.Context, id string) error {
 	msg := fmt.Sprintf("unknown code %q", id)
 	if codes.IsHerokuCode(strings.ToUpper(id)) {
 		msg += "; Heroku lists its error codes at https://devcenter.heroku.com/articles/error-codes"
@@ -79,7 +79,7 @@ func unknownCode(id string) error {
 	if near := codes.Suggest(id, 3); len(near) > 0 {
 		msg += "; did you mean " + strings.Join(near, ", ") + "?"
 	}
-	return usagef("%s (heroku-checkup codes lists them all)", msg)
+	return usagef("%s (%s lists them all)", msg, commandLine(c, "codes"))
 }
 
 func newCodesCommand(f *Factory) *cli.Command {
@@ -95,7 +95,7 @@ func newCodesCommand(f *Factory) *cli.Command {
 				return &UsageError{Msg: err.Error()}
 			}
 			if c.Args().Len() > 0 {
-				return usagef("codes takes no arguments; heroku-checkup explain %s shows one", c.Args().First())
+				return usagef("codes takes no arguments; %s %s shows one", commandLine(c, "explain"), c.Args().First())
 			}
 			return report.RenderCodes(f.IO.Out, codes.All, format)
 		},

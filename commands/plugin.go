@@ -60,6 +60,7 @@ var pluginCommands = []pluginCommand{
 	{Command: "explain", ID: "checkup:explain",
 		Args:     []pluginArg{{Name: "CODE", Description: "a code of the report, such as DNS_CNAME_HEROKUAPP or H12"}},
 		Examples: []string{"heroku checkup:explain DNS_CNAME_HEROKUAPP", "heroku checkup:explain h12 --format markdown"}},
+	{Command: "codes", ID: "checkup:codes", Examples: []string{"heroku checkup:codes", "heroku checkup:codes --format json"}},
 	{Command: "version", ID: "checkup:version", Examples: []string{"heroku checkup:version"}},
 }
 

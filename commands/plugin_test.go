@@ -138,6 +138,9 @@ func TestMessagesNameTheCommandAsTyped(t *testing.T) {
 		{"", []string{"pg-health", "-a", "x", "-a", "y"}, "heroku-checkup pg-health checks one app at a time; use heroku-checkup diagnose -a A -a B for several"},
 		{"heroku checkup:dns", []string{"dns-check", "example.com", "--dig"}, "options go before the domains: heroku checkup:dns --dig example.com"},
 		{"heroku checkup:certs", []string{"certs-check", "example.com", "--warn-days", "3"}, "options go before the hosts: heroku checkup:certs --warn-days HOST"},
+		{"heroku checkup:explain", []string{"explain", "PG_SEQUENCE"}, "did you mean PG_SEQUENCE_EXHAUSTION? (heroku checkup:codes lists them all)"},
+		{"", []string{"explain", "PG_SEQUENCE"}, "(heroku-checkup codes lists them all)"},
+		{"heroku checkup:explain", []string{"explain"}, "explain takes a code: heroku checkup:explain DNS_CNAME_HEROKUAPP (heroku checkup:codes lists them)"},
 	}
 	for _, c := range cases {
 		h := newHarness(t)
