@@ -7,6 +7,7 @@ require (
 	github.com/heroku/heroku-go/v6 v6.1.0
 	github.com/jdx/go-netrc v1.0.0
 	github.com/olekukonko/tablewriter v1.1.5
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/urfave/cli/v2 v2.27.7
 	golang.org/x/sync v0.24.0
 	golang.org/x/term v0.47.0

@@ -17,22 +17,36 @@ const (
 	FailOnWarning  FailOn = "warning"
 	FailOnCritical FailOn = "critical"
 	FailOnNever    FailOn = "never"
+	// FailOnNew fails only on what is new since the baseline (--baseline):
+	// the exit code is that of the worst new finding, as if with
+	// --fail-on warning (1 warning, 3 unknown, 2 critical; new info, 0).
+	FailOnNew FailOn = "new"
 )
 
 // FailOnNames are the values --fail-on accepts, for help and completion.
-var FailOnNames = []string{string(FailOnWarning), string(FailOnCritical), string(FailOnNever)}
+var FailOnNames = []string{string(FailOnWarning), string(FailOnCritical), string(FailOnNew), string(FailOnNever)}
 
-// ParseFailOn accepts warning, critical or never.
+// ParseFailOn accepts warning, critical, new or never.
 func ParseFailOn(s string) (FailOn, error) {
 	switch FailOn(s) {
-	case FailOnWarning, FailOnCritical, FailOnNever:
+	case FailOnWarning, FailOnCritical, FailOnNew, FailOnNever:
 		return FailOn(s), nil
 	}
-	return "", fmt.Errorf("--fail-on must be warning, critical or never, not %q", s)
+	return "", fmt.Errorf("--fail-on must be warning, critical, new or never, not %q", s)
+}
+
+// ExitCode is the exit code of the report under failOn: that of its worst
+// status, or with FailOnNew that of its worst new finding.
+func (r Report) ExitCode(failOn FailOn) int {
+	if failOn == FailOnNew {
+		return ExitCode(r.WorstNew(), FailOnWarning)
+	}
+	return ExitCode(r.Status, failOn)
 }
 
 // ExitCode maps a report's worst status to the exit code: 0 when no finding
 // is at or above failOn, otherwise 1 (warning), 3 (unknown) or 2 (critical).
+// FailOnNew needs the report: see Report.ExitCode.
 func ExitCode(status Status, failOn FailOn) int {
 	threshold := StatusWarning
 	switch failOn {

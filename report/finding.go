@@ -157,6 +157,19 @@ type Finding struct {
 	Docs     string         // a Dev Center article
 	Data     map[string]any // evidence: records, dates, counts, percentiles
 	Duration time.Duration  // time the check took
+
+	// Key, when set, stands for Subject in the fingerprint: for a subject
+	// that names something replaced while the problem persists (a backend's
+	// pid, a one-off dyno's number), the key names what stays (the query,
+	// run.*). See DynoKey.
+	Key string
+	// Fingerprint identifies the problem across runs (see fingerprint.go);
+	// New sets it.
+	Fingerprint string
+	// Change and PreviousStatus compare the finding with a baseline report;
+	// both are empty when the run had none (see baseline.go).
+	Change         Change
+	PreviousStatus Status
 }
 
 // Meta is what a report says about the run itself.
@@ -234,6 +247,9 @@ type Report struct {
 	Checks   []Finding
 	Sections []Section
 	Notes    []string // shown by the human renderers, e.g. "this is a simulated app"
+	// Baseline says what the report was compared with (--baseline); nil
+	// when it was not.
+	Baseline *BaselineInfo
 }
 
 // New builds a report: it fills defaults, sorts the findings in report order
@@ -256,6 +272,7 @@ func New(meta Meta, findings []Finding) Report {
 		}
 	}
 	Sort(checks)
+	fingerprint(checks)
 	r := Report{SchemaVersion: SchemaVersion, Tool: Tool, Meta: meta, Checks: checks}
 	if r.Apps == nil {
 		r.Apps = []string{}

@@ -228,6 +228,11 @@ func (r *Redactor) Report(rep Report) Report {
 	for i, n := range rep.Notes {
 		out.Notes[i] = r.String(n)
 	}
+	if rep.Baseline != nil {
+		b := *rep.Baseline
+		b.Version = r.String(b.Version)
+		out.Baseline = &b
+	}
 	return out
 }
 

@@ -55,10 +55,41 @@ func renderMarkdown(w io.Writer, r Report) error {
 	if r.Version != "" {
 		ver += " " + r.Version
 	}
-	ew.printf("Generated %s by %s in %s.\n\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04:05 UTC"), ver, formatDuration(r.Duration))
+	ew.printf("Generated %s by %s in %s.\n\n", timeLabel(r.GeneratedAt), ver, formatDuration(r.Duration))
 	ew.printf("**Status: %s**\n\n", strings.ToUpper(string(r.Status)))
 	for _, n := range r.Notes {
 		ew.printf("> Note: %s\n\n", n)
+	}
+	multiApp := len(r.Apps) > 1
+
+	if c, ok := r.Changes(); ok {
+		ew.printf("## %s\n\n", c.since())
+		if !c.Since.GeneratedAt.IsZero() {
+			by := "heroku-checkup"
+			if c.Since.Version != "" {
+				by += " " + c.Since.Version
+			}
+			ew.printf("Compared with the report %s wrote at %s: %s.\n\n", by, timeLabel(c.Since.GeneratedAt), c.counts())
+		} else {
+			ew.printf("There was no previous report to compare with: %s.\n\n", c.counts())
+		}
+		if fs := c.listed(); len(fs) > 0 {
+			header := []string{"Change", "Status", "Subject", "Check", "Code", "Summary"}
+			if multiApp {
+				header = []string{"Change", "Status", "App", "Subject", "Check", "Code", "Summary"}
+			}
+			rows := make([][]string, 0, len(fs))
+			for _, f := range fs {
+				st := statusMark(f.Status) + " " + string(f.Status) + was(f)
+				row := []string{string(f.Change), st, f.Subject, f.Check, f.Code, f.Summary}
+				if multiApp {
+					row = []string{string(f.Change), st, f.App, f.Subject, f.Check, f.Code, f.Summary}
+				}
+				rows = append(rows, row)
+			}
+			mdTable(ew, header, rows)
+			ew.printf("\n")
+		}
 	}
 
 	rows := make([][]string, 0, len(Statuses))
@@ -68,9 +99,11 @@ func renderMarkdown(w io.Writer, r Report) error {
 	mdTable(ew, []string{"Status", "Checks"}, rows)
 	ew.printf("\n")
 
-	multiApp := len(r.Apps) > 1
 	for _, c := range r.CategoriesPresent() {
-		fs := r.ByCategory(c)
+		fs := current(r.ByCategory(c))
+		if len(fs) == 0 {
+			continue
+		}
 		ew.printf("## %s\n\n", c.Title())
 		header := []string{"Status", "Subject", "Check", "Code", "Summary"}
 		if multiApp {
@@ -94,7 +127,11 @@ func renderMarkdown(w io.Writer, r Report) error {
 			if multiApp && f.App != "" {
 				where = f.App + " · " + where
 			}
-			ew.printf("### %s %s · %s · %s\n\n", statusMark(f.Status), f.Status, where, f.Code)
+			change := ""
+			if f.Change != "" {
+				change = " · " + string(f.Change) + was(f)
+			}
+			ew.printf("### %s %s · %s · %s%s\n\n", statusMark(f.Status), f.Status, where, f.Code, change)
 			ew.printf("%s\n\n", f.Summary)
 			if f.Detail != "" {
 				ew.printf("%s\n\n", f.Detail)

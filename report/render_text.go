@@ -97,7 +97,7 @@ func renderText(w io.Writer, r Report, color bool) error {
 	if a := appsLabel(r.Apps); a != "" {
 		head = append(head, a)
 	}
-	head = append(head, r.GeneratedAt.UTC().Format("2006-01-02 15:04:05 UTC"), formatDuration(r.Duration))
+	head = append(head, timeLabel(r.GeneratedAt), formatDuration(r.Duration))
 	ew.printf("%s\n", p.dim(strings.Join(head, " · ")))
 	ew.printf("%s  %s\n", p.status(r.Status, strings.ToUpper(string(r.Status))), summaryLine(r.Summary))
 	for _, n := range r.Notes {
@@ -105,15 +105,34 @@ func renderText(w io.Writer, r Report, color bool) error {
 	}
 
 	multiApp := len(r.Apps) > 1
+	where := func(f Finding) string {
+		if multiApp && f.App != "" {
+			return f.App + " " + f.Subject
+		}
+		return f.Subject
+	}
+	if c, ok := r.Changes(); ok {
+		ew.printf("\n%s\n", p.bold(c.since()+": "+c.counts()))
+		for _, f := range c.listed() {
+			about := string(f.Category)
+			if f.PreviousStatus != "" {
+				about += ", was " + string(f.PreviousStatus)
+			}
+			ew.printf("  %-9s %s %s %s · %s (%s)\n", strings.ToUpper(string(f.Change)), p.status(f.Status, statusMark(f.Status)),
+				p.status(f.Status, fmt.Sprintf("%-9s", strings.ToUpper(string(f.Status)))), where(f), f.Code, about)
+			ew.printf("            %s\n", f.Summary)
+		}
+	}
+
 	if probs := r.Problems(); len(probs) > 0 {
 		ew.printf("\n%s\n", p.bold(fmt.Sprintf("Problems (%d)", len(probs))))
 		for _, f := range probs {
-			where := f.Subject
-			if multiApp && f.App != "" {
-				where = f.App + " " + where
+			change := ""
+			if f.Change != "" {
+				change = " · " + string(f.Change)
 			}
-			ew.printf("  %s %s  %s · %s (%s)\n", p.status(f.Status, statusMark(f.Status)),
-				p.status(f.Status, strings.ToUpper(string(f.Status))), where, f.Code, f.Category)
+			ew.printf("  %s %s  %s · %s (%s)%s\n", p.status(f.Status, statusMark(f.Status)),
+				p.status(f.Status, strings.ToUpper(string(f.Status))), where(f), f.Code, f.Category, change)
 			ew.printf("    %s\n", f.Summary)
 			if f.Detail != "" {
 				for _, line := range strings.Split(f.Detail, "\n") {
@@ -130,7 +149,10 @@ func renderText(w io.Writer, r Report, color bool) error {
 	}
 
 	for _, c := range r.CategoriesPresent() {
-		fs := r.ByCategory(c)
+		fs := current(r.ByCategory(c))
+		if len(fs) == 0 {
+			continue
+		}
 		ew.printf("\n%s\n", p.bold(c.Title()))
 		header := []string{"Status", "Subject", "Check", "Summary"}
 		if multiApp {

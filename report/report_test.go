@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/internal/golden"
+	"github.com/heroku-checkup/heroku-checkup/schema/schematest"
 )
 
 var genTime = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -48,6 +49,39 @@ func sampleReport() Report {
 	}
 	r.Notes = []string{"example note"}
 	return r
+}
+
+// sampleBaseline is the report of an hour before sampleReport: against it
+// web.2's crash is new (it was a warning), the TLS timeout is new, the
+// static A record of www is resolved, shop's CNAME and H27 are ongoing, and
+// api's certificate, which this run could not reach, is left out.
+func sampleBaseline() Report {
+	return New(Meta{Version: "1.2.2", GeneratedAt: genTime.Add(-time.Hour), Apps: []string{"acme-prod"}, Duration: 790 * time.Millisecond}, []Finding{
+		{Check: "dns.target", Category: CategoryDNS, App: "acme-prod", Subject: "shop.acme.com", Status: StatusWarning,
+			Code: "DNS_CNAME_HEROKUAPP", Summary: "shop.acme.com is a CNAME to acme-prod.herokuapp.com, not to its DNS target"},
+		{Check: "dns.target", Category: CategoryDNS, App: "acme-prod", Subject: "www.acme.com", Status: StatusWarning,
+			Code: "DNS_STATIC_A_RECORD", Summary: "www.acme.com has fixed A records (203.0.113.10) instead of a CNAME",
+			Remedy: "Point www.acme.com at CNAME mammoth-5678.herokudns.com", Docs: "https://devcenter.heroku.com/articles/custom-domains"},
+		{Check: "platform.dynos", Category: CategoryPlatform, App: "acme-prod", Subject: "web.2", Status: StatusWarning,
+			Code: "DYNO_CRASHED", Summary: "web.2 crashed"},
+		{Check: "tls.certificate", Category: CategoryTLS, App: "acme-prod", Subject: "api.acme.com", Status: StatusWarning,
+			Code: "CERT_EXPIRING", Summary: "api.acme.com's certificate expires in 12 days"},
+		{Check: "logs.router", Category: CategoryLogs, App: "acme-prod", Subject: "router", Status: StatusInfo,
+			Code: "H27", Summary: "5 client interrupted requests"},
+	})
+}
+
+func comparedReport(t *testing.T) Report {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Render(&buf, sampleBaseline(), RenderOptions{Format: FormatJSON}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := DecodeBaseline(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sampleReport().Compare(b)
 }
 
 func TestNewOrdersAndCounts(t *testing.T) {
@@ -165,7 +199,51 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden.Check(t, c.name, buf.Bytes())
+			if c.opts.Format == FormatJSON {
+				schematest.Validate(t, buf.Bytes())
+			}
+			buf.Reset()
+			// The same run compared with a baseline (--baseline).
+			if err := Render(&buf, comparedReport(t), c.opts); err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, strings.Replace(c.name, "report.", "report.baseline.", 1), buf.Bytes())
+			if c.opts.Format == FormatJSON {
+				schematest.Validate(t, buf.Bytes())
+			}
 		})
+	}
+}
+
+// TestHumanReportsLeadWithTheChanges: text and Markdown say what changed
+// before anything else of the run, and list the resolved problem there,
+// not among this run's checks.
+func TestHumanReportsLeadWithTheChanges(t *testing.T) {
+	for _, f := range []Format{FormatText, FormatMarkdown} {
+		var buf bytes.Buffer
+		if err := Render(&buf, comparedReport(t), RenderOptions{Format: f}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		iChanged := strings.Index(out, "Changed since 2026-11-23 09:00:00 UTC")
+		iFirstCheck := strings.Index(out, "web.2 crashed")
+		if iChanged < 0 || iFirstCheck < iChanged {
+			t.Errorf("%s: does not lead with the changes\n%s", f, out)
+		}
+		if !strings.Contains(out, "2 new · 1 resolved · 2 ongoing") {
+			t.Errorf("%s: no counts of the changes\n%s", f, out)
+		}
+		if n := strings.Count(out, "fixed A records (203.0.113.10)"); n != 1 {
+			t.Errorf("%s: the resolved problem appears %d times, want once (under the changes)", f, n)
+		}
+	}
+	var buf bytes.Buffer
+	first := sampleReport().Compare(FirstBaseline())
+	if err := Render(&buf, first, RenderOptions{Format: FormatText}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "Changed since no previous report (the first of this history): 4 new · 0 resolved · 0 ongoing") {
+		t.Errorf("first run of a history:\n%s", buf.String())
 	}
 }
 
