@@ -79,7 +79,12 @@ func (r *Redactor) AddConfigVars(vars map[string]*string) {
 		// A URL with a password keeps its shape (postgres://u:REDACTED@host/db),
 		// which a support engineer needs; any other value goes whole.
 		if m := urlPassword.FindStringSubmatch(val); m != nil {
-			r.addShort(m[2])
+			// In a URL the pattern finds any password; as a bare value a
+			// one- or two-character one ("x") would blank every x of the
+			// report (postgres.indeREDACTEDes).
+			if len(m[2]) >= 3 {
+				r.addShort(m[2])
+			}
 			continue
 		}
 		if len(val) >= minSecretLen {

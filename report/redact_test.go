@@ -44,6 +44,14 @@ func TestRedactorConfigVars(t *testing.T) {
 	if got := r.String(in); got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+
+	// A one-letter URL password is still redacted in URLs, and only there.
+	r.AddConfigVars(map[string]*string{"REDIS_URL": v("rediss://:x@127.0.0.1:9")})
+	in = "postgres.indexes checked max_connections; REDIS_URL=rediss://:x@127.0.0.1:9"
+	want = "postgres.indexes checked max_connections; REDIS_URL=rediss://:REDACTED@127.0.0.1:9"
+	if got := r.String(in); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }
 
 // TestNoSecretSurvivesAnyFormat plants secrets in every field of a finding,
