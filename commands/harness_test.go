@@ -12,6 +12,7 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/schema/schematest"
 	"github.com/heroku-checkup/heroku-checkup/termui"
 )
 
@@ -68,12 +69,40 @@ func (h *harness) factory() *Factory {
 	}
 }
 
-// run executes the CLI and returns the exit code main would use.
+// run executes the CLI and returns the exit code main would use. Every
+// JSON report it writes, to stdout or to --output, must validate against
+// schema/report.schema.json.
 func (h *harness) run(args ...string) int {
 	h.t.Helper()
 	f := h.factory()
 	err := NewApp(f).RunContext(context.Background(), append([]string{"heroku-checkup"}, args...))
-	return ExitCode(err, &h.errOut, f.Redactor)
+	code := ExitCode(err, &h.errOut, f.Redactor)
+	if flagValue(args, "--format") == "json" {
+		if out := flagValue(args, "-o", "--output"); out != "" {
+			if st, err := os.Stat(out); err == nil && st.Mode().IsRegular() {
+				b, _ := os.ReadFile(out)
+				schematest.Validate(h.t, b)
+			}
+		} else if h.out.Len() > 0 {
+			schematest.Validate(h.t, h.out.Bytes())
+		}
+	}
+	return code
+}
+
+// flagValue is the value of the last of the named flags in args.
+func flagValue(args []string, names ...string) string {
+	v := ""
+	for i, a := range args {
+		for _, n := range names {
+			if a == n && i+1 < len(args) {
+				v = args[i+1]
+			} else if strings.HasPrefix(a, n+"=") {
+				v = strings.TrimPrefix(a, n+"=")
+			}
+		}
+	}
+	return v
 }
 
 func (h *harness) report() report.Report {
