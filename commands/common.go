@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +32,7 @@ type CommonOptions struct {
 	Timeout  time.Duration
 	CAFile   string
 	FailOn   report.FailOn
+	Baseline string // a previous JSON report to compare with
 }
 
 // UsageError is a bad flag or argument: one line, exit 3.
@@ -54,7 +57,8 @@ func commonFlags(multiApp bool) []cli.Flag {
 		&cli.StringFlag{Name: "resolver", Usage: "send every DNS lookup to `HOST[:PORT]` (default: the system's resolvers)"},
 		&cli.DurationFlag{Name: "timeout", Value: defaultTimeout, Usage: "bound on the whole run; checks still running then report unknown (TIMEOUT)"},
 		&cli.StringFlag{Name: "ca-file", Usage: "trust the extra PEM roots in `FILE` for TLS checks (besides the system pool)"},
-		&cli.StringFlag{Name: "fail-on", Value: "warning", Usage: "worst status that makes the exit code non-zero: warning, critical or never"},
+		&cli.StringFlag{Name: "fail-on", Value: "warning", Usage: "worst status that makes the exit code non-zero: warning, critical, new (only problems new since --baseline) or never"},
+		&cli.StringFlag{Name: "baseline", Usage: "compare with the JSON report in `FILE` (an earlier run's): mark each problem new, ongoing or resolved; may be the --output file"},
 	}
 }
 
@@ -66,6 +70,7 @@ func readCommon(c *cli.Context, multiApp bool) (CommonOptions, error) {
 		Resolver: c.String("resolver"),
 		Timeout:  c.Duration("timeout"),
 		CAFile:   c.String("ca-file"),
+		Baseline: c.String("baseline"),
 	}
 	var err error
 	if o.Format, err = report.ParseFormat(c.String("format")); err != nil {
@@ -73,6 +78,9 @@ func readCommon(c *cli.Context, multiApp bool) (CommonOptions, error) {
 	}
 	if o.FailOn, err = report.ParseFailOn(c.String("fail-on")); err != nil {
 		return o, &UsageError{Msg: err.Error()}
+	}
+	if o.FailOn == report.FailOnNew && o.Baseline == "" {
+		return o, usagef("--fail-on new needs --baseline FILE (the JSON report of an earlier run) to know what is new")
 	}
 	if o.Timeout <= 0 {
 		return o, usagef("--timeout must be positive, not %s", o.Timeout)
@@ -102,6 +110,12 @@ type run struct {
 }
 
 func (r run) execute(ctx context.Context) error {
+	// The baseline is read whole before anything runs, and so before the
+	// report replaces it when --output is the same file.
+	base, err := r.baseline()
+	if err != nil {
+		return err
+	}
 	start := r.f.Now()
 	rctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
@@ -126,6 +140,9 @@ func (r run) execute(ctx context.Context) error {
 	rep := report.New(report.Meta{Version: r.f.Build.Version, GeneratedAt: start.UTC(), Apps: r.apps, Duration: r.f.Now().Sub(start)}, findings)
 	rep.Sections = sections
 	rep.Notes = notes
+	if base != nil {
+		rep = rep.Compare(base)
+	}
 	ro := report.RenderOptions{Format: r.opts.Format, Redactor: r.f.Redactor, Color: r.f.IO.Color(text, toFile)}
 	if toFile {
 		err = report.WriteFileAtomic(r.opts.Output, func(w io.Writer) error { return report.Render(w, rep, ro) })
@@ -135,10 +152,43 @@ func (r run) execute(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if code := report.ExitCode(rep.Status, r.opts.FailOn); code != report.ExitOK {
+	if code := rep.ExitCode(r.opts.FailOn); code != report.ExitOK {
 		return cli.Exit("", code)
 	}
 	return nil
+}
+
+// baseline reads --baseline. A file that does not exist yet is the first
+// run of a history when it is also the --output file (so one cron line,
+// --baseline last.json -o last.json, starts and keeps its own history);
+// otherwise it is an error, like a file of another schema or other apps.
+func (r run) baseline() (*report.Baseline, error) {
+	path := r.opts.Baseline
+	if path == "" {
+		return nil, nil
+	}
+	b, err := report.ReadBaseline(path)
+	if errors.Is(err, fs.ErrNotExist) && samePath(path, r.opts.Output) {
+		return report.FirstBaseline(), nil
+	}
+	if err != nil {
+		return nil, usagef("--baseline %v", err)
+	}
+	if err := b.CheckApps(r.apps); err != nil {
+		return nil, usagef("--baseline %s %v", path, err)
+	}
+	return b, nil
+}
+
+// samePath tells whether two paths name one file, for a file that may not
+// exist yet.
+func samePath(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
 }
 
 // ExitCode maps what the app returned to the process's exit code and

@@ -75,13 +75,17 @@ func (h *harness) factory() *Factory {
 func (h *harness) run(args ...string) int {
 	h.t.Helper()
 	f := h.factory()
+	out := flagValue(args, "-o", "--output")
+	before, _ := os.ReadFile(out)
 	err := NewApp(f).RunContext(context.Background(), append([]string{"heroku-checkup"}, args...))
 	code := ExitCode(err, &h.errOut, f.Redactor)
 	if flagValue(args, "--format") == "json" {
-		if out := flagValue(args, "-o", "--output"); out != "" {
+		if out != "" {
+			// The file this run wrote, if it wrote one (a failed run leaves it).
 			if st, err := os.Stat(out); err == nil && st.Mode().IsRegular() {
-				b, _ := os.ReadFile(out)
-				schematest.Validate(h.t, b)
+				if b, _ := os.ReadFile(out); !bytes.Equal(b, before) {
+					schematest.Validate(h.t, b)
+				}
 			}
 		} else if h.out.Len() > 0 {
 			schematest.Validate(h.t, h.out.Bytes())
