@@ -273,6 +273,9 @@ func memoryRules(s *Stats, app string, th Thresholds) []report.Finding {
 			out = append(out, report.Finding{Check: "logs.memory", Subject: n, Status: report.StatusOK, Summary: summary, Data: data})
 		}
 	}
+	for i := range out {
+		out[i].Key = report.DynoKey(out[i].Subject) // scheduler.4821 today is scheduler.7310 tomorrow
+	}
 	return out
 }
 
@@ -302,6 +305,9 @@ func restartRules(s *Stats, app string, th Thresholds) []report.Finding {
 		out = append(out, codes.DynoRestarting.Raise(app, report.Finding{Check: "platform.restarts", Subject: n, Status: status,
 			Summary: fmt.Sprintf("%s is flapping: %d crashes and %d restarts in the logs", n, st.Crashed, st.Starting),
 			Data:    map[string]any{"crashed": st.Crashed, "starting": st.Starting, "exits": st.Exits}}))
+	}
+	for i := range out {
+		out[i].Key = report.DynoKey(out[i].Subject)
 	}
 	return out
 }

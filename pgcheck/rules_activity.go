@@ -82,6 +82,7 @@ func (j *judge) activity() {
 			continue
 		}
 		subject := fmt.Sprintf("pid %d", b.PID)
+		key := "query " + queryKey(b.Query) // the pid is new when the app reconnects; the stuck query is not
 		data := map[string]any{"pid": b.PID, "user": b.User, "application": b.Application, "state": b.State,
 			"query": shorten(b.Query, 300), "query_seconds": int64(b.QuerySeconds), "transaction_seconds": int64(b.XactSeconds),
 			"state_seconds": int64(b.StateSeconds), "xmin_age": b.XminAge, "wait_event": strings.Trim(b.WaitEventType+":"+b.WaitEvent, ":")}
@@ -98,18 +99,18 @@ func (j *judge) activity() {
 			if b.XminAge > 0 {
 				summary += fmt.Sprintf("; its snapshot holds back vacuum (xmin age %d)", b.XminAge)
 			}
-			j.raise(codes.PGIdleInTransaction, report.Finding{Check: "postgres.activity", Subject: subject, Status: status(b.StateSeconds), Data: data,
+			j.raise(codes.PGIdleInTransaction, report.Finding{Check: "postgres.activity", Subject: subject, Key: key, Status: status(b.StateSeconds), Data: data,
 				Summary: summary + "; last query: " + shorten(b.Query, 80),
 				Detail:  "An open transaction keeps its locks and stops vacuum from removing dead rows; the app forgot a COMMIT or ROLLBACK.",
 				Remedy:  j.killRemedy(b.PID)}, "")
 		case b.State == "active" && b.QuerySeconds >= warn:
 			found = true
-			j.raise(codes.PGLongRunningQuery, report.Finding{Check: "postgres.activity", Subject: subject, Status: status(b.QuerySeconds), Data: data,
+			j.raise(codes.PGLongRunningQuery, report.Finding{Check: "postgres.activity", Subject: subject, Key: key, Status: status(b.QuerySeconds), Data: data,
 				Summary: fmt.Sprintf("pid %d (%s) has been running for %s: %s", b.PID, b.User, secs(b.QuerySeconds), shorten(b.Query, 100)),
 				Remedy:  j.killRemedy(b.PID)}, "")
 		case b.XactSeconds >= warn && b.State != "" && b.State != "idle":
 			found = true
-			j.raise(codes.PGLongRunningQuery, report.Finding{Check: "postgres.activity", Subject: subject, Status: status(b.XactSeconds), Data: data,
+			j.raise(codes.PGLongRunningQuery, report.Finding{Check: "postgres.activity", Subject: subject, Key: key, Status: status(b.XactSeconds), Data: data,
 				Summary: fmt.Sprintf("pid %d (%s) has had a transaction open for %s", b.PID, b.User, secs(b.XactSeconds)),
 				Remedy:  j.killRemedy(b.PID)}, "")
 		}
@@ -169,7 +170,7 @@ func (j *judge) locks() {
 		if b.QuerySeconds >= j.th.LongQueryWarn.Seconds() {
 			status = report.StatusCritical
 		}
-		j.raise(codes.PGBlockedQueries, report.Finding{Check: "postgres.locks", Subject: fmt.Sprintf("pid %d", b.PID), Status: status,
+		j.raise(codes.PGBlockedQueries, report.Finding{Check: "postgres.locks", Subject: fmt.Sprintf("pid %d", b.PID), Key: "query " + queryKey(b.Query), Status: status,
 			Summary: fmt.Sprintf("pid %d has waited %s for a lock held by %s; root of the chain: pid %d (%s)", b.PID, secs(b.QuerySeconds),
 				strings.Join(blockers, ", "), top, orDash(rootB.State)),
 			Detail: "waiting: " + shorten(b.Query, 120) + "\nroot: " + shorten(rootB.Query, 120),

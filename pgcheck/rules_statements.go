@@ -55,7 +55,7 @@ func (j *judge) statements() {
 		}
 		reported[q.QueryID] = true
 		slow++
-		j.raise(codes.PGSlowQueries, report.Finding{Check: "postgres.statements", Subject: fmt.Sprintf("query %d", q.QueryID),
+		j.raise(codes.PGSlowQueries, report.Finding{Check: "postgres.statements", Subject: fmt.Sprintf("query %d", q.QueryID), Key: "query " + queryKey(q.Query),
 			Summary: fmt.Sprintf("%s: %d calls, mean %.0f ms, %.0f%% of all query time%s", shorten(q.Query, 80), q.Calls, q.MeanMS, 100*share, young),
 			Detail:  shorten(q.Query, 500), Data: statementData(q, total)}, "")
 	}

@@ -99,6 +99,9 @@ func dynoRules(s *Snapshot, now time.Time) []report.Finding {
 				Data:    data}))
 		}
 	}
+	for i := range out {
+		out[i].Key = report.DynoKey(out[i].Subject) // one-off and Fir dynos are renamed while the problem stays
+	}
 	if len(out) == 0 {
 		states := make([]string, 0, len(counts))
 		for st, n := range counts {
