@@ -19,6 +19,7 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
+	"github.com/heroku-checkup/heroku-checkup/schema/schematest"
 )
 
 var binary string
@@ -77,18 +78,24 @@ func run(t *testing.T, env map[string]string, args ...string) result {
 
 type finding struct {
 	Check, Category, App, Subject, Status, Code, Summary, Remedy string
+	Fingerprint, Change                                          string
 	Data                                                         map[string]any
 }
 
 type jsonReport struct {
 	SchemaVersion int            `json:"schema_version"`
+	GeneratedAt   string         `json:"generated_at"`
+	Baseline      map[string]any `json:"baseline"`
 	Status        string         `json:"status"`
 	Summary       map[string]int `json:"summary"`
 	Checks        []finding      `json:"checks"`
 }
 
+// decode reads the JSON report of a run, which must validate against
+// schema/report.schema.json.
 func decode(t *testing.T, r result) jsonReport {
 	t.Helper()
+	schematest.Validate(t, []byte(r.stdout))
 	var rep jsonReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("stdout is not a JSON report (exit %d, stderr %q): %v\n%s", r.code, r.stderr, err, r.stdout)
