@@ -56,7 +56,8 @@ EXIT CODES (Nagios plugin convention):
    0  no finding at or above --fail-on
    1  worst status is warning
    2  worst status is critical
-   3  could not run (bad flags, no credentials, unknown app, API unreachable), or the worst status is unknown
+   3  could not run (bad flags, no credentials, unknown app, API unreachable, a baseline that cannot be compared), or the worst status is unknown
+   With --fail-on new, the same codes for the worst problem new since --baseline (0 when nothing new reaches warning).
 `
 
 func init() {
