@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
@@ -25,6 +26,16 @@ func readReport(t *testing.T, path string) report.Report {
 }
 
 func byCode(r report.Report, code string) (report.Finding, bool) { return findCode(r, code, "") }
+
+// apiHarness is a harness logged in to a fake Platform API that serves
+// acme-prod.
+func apiHarness(t *testing.T) (*herokutest.Server, *harness) {
+	api := fakeAPI(t)
+	h := newHarness(t)
+	h.env["HEROKU_HOST"] = api.URL
+	h.env["HEROKU_API_KEY"] = "test-token-123456"
+	return api, h
+}
 
 // TestBaselineAndFailOnNewOnEveryCheckingCommand: the flags are shared
 // (CONTRACT.md), so every checking command lists them and reads them
@@ -61,11 +72,8 @@ func TestBaselineAndFailOnNewOnEveryCheckingCommand(t *testing.T) {
 // TestBaselineThatCannotBeComparedExits3: one line, exit 3, no report, and
 // the --output file left as it was.
 func TestBaselineThatCannotBeComparedExits3(t *testing.T) {
-	api := fakeAPI(t)
+	_, h := apiHarness(t)
 	dir := t.TempDir()
-	h := newHarness(t)
-	h.env["HEROKU_HOST"] = api.URL
-	h.env["HEROKU_API_KEY"] = "test-token-123456"
 	good := filepath.Join(dir, "good.json")
 	if code := h.run("diagnose", "-a", "acme-prod", "--only", "platform", "--format", "json", "-o", good); code != 2 {
 		t.Fatalf("exit %d: %s", code, h.errOut.String())
@@ -146,11 +154,8 @@ func TestBaselineIsTheOutputFile(t *testing.T) {
 // TestBaselineChangesOnTheFakeAPI fixes one problem and makes another
 // between two runs, and checks each change and --fail-on new both ways.
 func TestBaselineChangesOnTheFakeAPI(t *testing.T) {
-	api := fakeAPI(t)
+	api, h := apiHarness(t)
 	dir := t.TempDir()
-	h := newHarness(t)
-	h.env["HEROKU_HOST"] = api.URL
-	h.env["HEROKU_API_KEY"] = "test-token-123456"
 	before, after := filepath.Join(dir, "before.json"), filepath.Join(dir, "after.json")
 	platform := []string{"diagnose", "-a", "acme-prod", "--only", "platform", "--format", "json"}
 	if code := h.run(append(platform, "-o", before)...); code != 2 {
@@ -158,7 +163,7 @@ func TestBaselineChangesOnTheFakeAPI(t *testing.T) {
 	}
 
 	app := apiApp(api, "acme-prod")
-	app.Dynos[1].State = "up"   // web.2 no longer crashed
+	app.Dynos[1].State = "up"  // web.2 no longer crashed
 	app.App.Maintenance = true // a new warning
 	if code := h.run(append(platform, "--baseline", before, "--fail-on", "new", "-o", after)...); code != 1 {
 		t.Fatalf("a new warning, --fail-on new: exit %d, want 1\n%s", code, h.errOut.String())
@@ -223,4 +228,3 @@ func TestOneOffDynoKeepsItsFingerprint(t *testing.T) {
 		}
 	}
 }
-

@@ -121,8 +121,9 @@ var (
 )
 
 // skipString returns the index after the string literal that starts at the
-// quote q[i]: '' is a quote inside it, and so is \' in an E'…' string. An
-// unterminated string (a query cut short) runs to the end.
+// quote q[i]: a doubled quote is a quote inside it, and so is a quote after
+// a backslash in an E'…' string. An unterminated string (a query cut short)
+// runs to the end.
 func skipString(q string, i int, backslash bool) int {
 	for j := i + 1; j < len(q); j++ {
 		switch {

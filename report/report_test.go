@@ -73,15 +73,7 @@ func sampleBaseline() Report {
 
 func comparedReport(t *testing.T) Report {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := Render(&buf, sampleBaseline(), RenderOptions{Format: FormatJSON}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := DecodeBaseline(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sampleReport().Compare(b)
+	return sampleReport().Compare(saved(t, sampleBaseline()))
 }
 
 func TestNewOrdersAndCounts(t *testing.T) {
