@@ -13,8 +13,9 @@ import (
 )
 
 // Change compares a finding with the baseline report (--baseline), by
-// fingerprint. Findings with something to say (info or worse) get one;
-// ok and skipped findings have no problem to compare and get none.
+// fingerprint. Findings with a code and a status of info or worse get one;
+// ok and skipped findings, and notes without a code, have no problem to
+// compare and get none.
 type Change string
 
 const (
@@ -29,9 +30,9 @@ const (
 	ChangeResolved Change = "resolved"
 )
 
-// notable tells whether a finding with this status is compared with the
-// baseline: it has a code and something to say.
-func notable(s Status) bool { return s.Severity() >= StatusInfo.Severity() }
+// notable tells whether a finding is compared with the baseline: it names
+// a problem (a code) and says something (info or worse).
+func notable(f Finding) bool { return f.Code != "" && f.Status.Severity() >= StatusInfo.Severity() }
 
 // BaselineInfo is what a report says of the report it was compared with.
 type BaselineInfo struct {
@@ -165,7 +166,7 @@ func (r Report) Compare(b *Baseline) Report {
 
 	prev := map[string]Finding{}
 	for _, f := range b.Checks {
-		if notable(f.Status) && f.Change != ChangeResolved {
+		if notable(f) && f.Change != ChangeResolved {
 			prev[f.Fingerprint] = f
 		}
 	}
@@ -173,7 +174,7 @@ func (r Report) Compare(b *Baseline) Report {
 	for i := range out.Checks {
 		f := &out.Checks[i]
 		f.Change, f.PreviousStatus = "", ""
-		if !notable(f.Status) {
+		if !notable(*f) {
 			continue
 		}
 		now[f.Fingerprint] = true
@@ -191,7 +192,7 @@ func (r Report) Compare(b *Baseline) Report {
 		}
 	}
 	for _, p := range b.Checks {
-		if !notable(p.Status) || p.Change == ChangeResolved || now[p.Fingerprint] || !decided(r.Checks, p) {
+		if !notable(p) || p.Change == ChangeResolved || now[p.Fingerprint] || !decided(r.Checks, p) {
 			continue
 		}
 		now[p.Fingerprint] = true // a baseline listing one twice resolves it once

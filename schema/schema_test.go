@@ -78,7 +78,9 @@ var compared = strings.NewReplacer(
 
 func TestSchemaAcceptsReports(t *testing.T) {
 	for name, doc := range map[string]string{"plain": valid, "with a baseline": compared,
-		"first of a history": strings.Replace(compared, `"generated_at": "2026-11-23T09:00:00Z", "version": "1.2.2", `, "", 1)} {
+		"first of a history": strings.Replace(compared, `"generated_at": "2026-11-23T09:00:00Z", "version": "1.2.2", `, "", 1),
+		// An info note without a code (the code catalogue will give every info one) has no change.
+		"an info note without a code": strings.Replace(compared, `"subject": "www.acme.com", "status": "ok"`, `"subject": "www.acme.com", "status": "info"`, 1)} {
 		if err := schematest.Check([]byte(doc)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -108,6 +110,11 @@ func TestSchemaRefusesWhatTheContractForbids(t *testing.T) {
 		{"a time that is not RFC 3339", valid, `"generated_at": "2026-11-23T10:00:00Z"`, `"generated_at": "23/11/2026 10:00"`},
 		{"change without a baseline", valid, `"fingerprint": "0123456789abcdef"`, `"fingerprint": "0123456789abcdef", "change": "new"`},
 		{"a problem without change under a baseline", compared, `, "change": "new"}`, `}`},
+		{"an info with a code without change under a baseline", compared, `"status": "warning",
+     "code": "DNS_CNAME_HEROKUAPP", "summary": "s", "detail": "", "remedy": "", "docs": "", "data": {"records": []},
+     "duration_ms": 12, "fingerprint": "0123456789abcdef", "change": "new"}`, `"status": "info",
+     "code": "DNS_CNAME_HEROKUAPP", "summary": "s", "detail": "", "remedy": "", "docs": "", "data": {"records": []},
+     "duration_ms": 12, "fingerprint": "0123456789abcdef"}`},
 		{"an ok check marked new", compared, `"fingerprint": "fedcba9876543210"}`, `"fingerprint": "fedcba9876543210", "change": "new"}`},
 		{"resolved without its old status", compared, `, "previous_status": "critical"`, ``},
 		{"resolved with a status", compared, `"subject": "old.acme.com", "status": "ok"`, `"subject": "old.acme.com", "status": "warning"`},
