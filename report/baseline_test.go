@@ -315,3 +315,25 @@ func TestCheckApps(t *testing.T) {
 		t.Errorf("bare baseline, app run: %v", err)
 	}
 }
+
+// FuzzDecodeBaseline: whatever the file holds, reading it as a baseline
+// never panics, and a refusal is one line.
+func FuzzDecodeBaseline(f *testing.F) {
+	var good bytes.Buffer
+	if err := Render(&good, sampleReport(), RenderOptions{Format: FormatJSON}); err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{good.String(), "", "{}", `{"tool": "heroku-checkup", "schema_version": 1}`, "[]", "null", good.String()[:300]} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		b, err := DecodeBaseline(strings.NewReader(doc))
+		if err != nil {
+			if strings.ContainsAny(err.Error(), "\n\r") {
+				t.Errorf("a refusal of two lines: %q", err)
+			}
+			return
+		}
+		New(Meta{Apps: b.Apps}, nil).Compare(b)
+	})
+}
