@@ -9,6 +9,7 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 // readReport reads a JSON report a run wrote to a file.
@@ -25,7 +26,9 @@ func readReport(t *testing.T, path string) report.Report {
 	return r
 }
 
-func byCode(r report.Report, code string) (report.Finding, bool) { return findCode(r, code, "") }
+func byCode(t *testing.T, r report.Report, code string) (report.Finding, bool) {
+	return reporttest.Find(t, r.Checks, code, "")
+}
 
 // apiHarness is a harness logged in to a fake Platform API that serves
 // acme-prod.
@@ -169,13 +172,13 @@ func TestBaselineChangesOnTheFakeAPI(t *testing.T) {
 		t.Fatalf("a new warning, --fail-on new: exit %d, want 1\n%s", code, h.errOut.String())
 	}
 	r := readReport(t, after)
-	if f, ok := byCode(r, "DYNO_CRASHED"); !ok || f.Change != report.ChangeResolved || f.Status != report.StatusOK || f.PreviousStatus != report.StatusCritical || !strings.Contains(f.Summary, "web.2 crashed") {
+	if f, ok := byCode(t, r, "DYNO_CRASHED"); !ok || f.Change != report.ChangeResolved || f.Status != report.StatusOK || f.PreviousStatus != report.StatusCritical || !strings.Contains(f.Summary, "web.2 crashed") {
 		t.Errorf("the crashed dyno, fixed: %+v", f)
 	}
-	if f, ok := byCode(r, "MAINTENANCE_MODE"); !ok || f.Change != report.ChangeNew {
+	if f, ok := byCode(t, r, "MAINTENANCE_MODE"); !ok || f.Change != report.ChangeNew {
 		t.Errorf("maintenance mode, new: %+v", f)
 	}
-	if f, ok := byCode(r, "RELEASE_FAILED"); !ok || f.Change != report.ChangeOngoing {
+	if f, ok := byCode(t, r, "RELEASE_FAILED"); !ok || f.Change != report.ChangeOngoing {
 		t.Errorf("the failed release, ongoing: %+v", f)
 	}
 
@@ -217,8 +220,8 @@ func TestOneOffDynoKeepsItsFingerprint(t *testing.T) {
 		t.Errorf("the same job near its quota again: exit %d, want 0 (nothing new)", code)
 	}
 	r := h.report()
-	f, ok := findCode(r, "MEMORY_NEAR_QUOTA", "scheduler.7310")
-	was, _ := findCode(readReport(t, baseline), "MEMORY_NEAR_QUOTA", "scheduler.4821")
+	f, ok := reporttest.Find(t, r.Checks, "MEMORY_NEAR_QUOTA", "scheduler.7310")
+	was, _ := reporttest.Find(t, readReport(t, baseline).Checks, "MEMORY_NEAR_QUOTA", "scheduler.4821")
 	if !ok || f.Change != report.ChangeOngoing || f.Fingerprint != was.Fingerprint || was.Fingerprint == "" {
 		t.Errorf("scheduler.7310: %+v; scheduler.4821 was %s", f, was.Fingerprint)
 	}

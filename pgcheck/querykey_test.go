@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/pgcheck/pgtest"
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
@@ -93,11 +94,11 @@ func TestStuckSessionKeepsItsFingerprint(t *testing.T) {
 		s := collect(t, e.OwnerURL, "")
 		r := report.New(report.Meta{}, Judge(s, th, time.Now()))
 		for _, f := range r.Checks {
-			if f.Code == CodeIdleInTx && f.Subject == fmt.Sprintf("pid %d", pid) {
+			if f.Code == codes.PGIdleInTransaction.ID && f.Subject == fmt.Sprintf("pid %d", pid) {
 				return f.Subject, f
 			}
 		}
-		t.Fatalf("no %s for pid %d", CodeIdleInTx, pid)
+		t.Fatalf("no %s for pid %d", codes.PGIdleInTransaction.ID, pid)
 		return "", report.Finding{}
 	}
 	subject1, one := stuck(42, "4bf92f3577b34da6")
