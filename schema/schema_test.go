@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/schema"
 	"github.com/heroku-checkup/heroku-checkup/schema/schematest"
 )
@@ -89,7 +91,7 @@ var compared = strings.NewReplacer(
 func TestSchemaAcceptsReports(t *testing.T) {
 	for name, doc := range map[string]string{"plain": valid, "with a baseline": compared,
 		"first of a history": strings.Replace(compared, `"generated_at": "2026-11-23T09:00:00Z", "version": "1.2.2", `, "", 1),
-		"a skipped check": strings.Replace(compared, `"subject": "www.acme.com", "status": "ok"`, `"subject": "www.acme.com", "status": "skipped"`, 1)} {
+		"a skipped check":    strings.Replace(compared, `"subject": "www.acme.com", "status": "ok"`, `"subject": "www.acme.com", "status": "skipped"`, 1)} {
 		if err := schematest.Check([]byte(doc)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -142,6 +144,39 @@ func TestSchemaRefusesWhatTheContractForbids(t *testing.T) {
 		doc := strings.Replace(c.doc, c.old, c.new, 1)
 		if err := schematest.Check([]byte(doc)); err == nil {
 			t.Errorf("%s: the schema accepts it", c.name)
+		}
+	}
+}
+
+// TestSchemaKnowsEveryCategoryAndStatus: a category or status added to
+// the model must be added to the schema too (which may list more: redis is
+// reserved for the Redis checks to come).
+func TestSchemaKnowsEveryCategoryAndStatus(t *testing.T) {
+	var s struct {
+		Defs struct {
+			Status struct {
+				Enum []string `json:"enum"`
+			} `json:"status"`
+			Check struct {
+				Properties struct {
+					Category struct {
+						Enum []string `json:"enum"`
+					} `json:"category"`
+				} `json:"properties"`
+			} `json:"check"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(schema.Report, &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range report.Categories {
+		if !slices.Contains(s.Defs.Check.Properties.Category.Enum, string(c)) {
+			t.Errorf("category %q is not in the schema", c)
+		}
+	}
+	for _, st := range report.Statuses {
+		if !slices.Contains(s.Defs.Status.Enum, string(st)) {
+			t.Errorf("status %q is not in the schema", st)
 		}
 	}
 }
