@@ -6,9 +6,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/urfave/cli/v2"
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/report"
@@ -70,8 +73,8 @@ func (h *harness) factory() *Factory {
 }
 
 // run executes the CLI and returns the exit code main would use. Every
-// JSON report it writes, to stdout or to --output, must validate against
-// schema/report.schema.json.
+// JSON report a checking command writes, to stdout or to --output, must
+// validate against schema/report.schema.json.
 func (h *harness) run(args ...string) int {
 	h.t.Helper()
 	f := h.factory()
@@ -79,7 +82,7 @@ func (h *harness) run(args ...string) int {
 	before, _ := os.ReadFile(out)
 	err := NewApp(f).RunContext(context.Background(), append([]string{"heroku-checkup"}, args...))
 	code := ExitCode(err, &h.errOut, f.Redactor)
-	if flagValue(args, "--format") == "json" {
+	if len(args) > 0 && writesReport(f, args[0]) && flagValue(args, "--format") == "json" {
 		if out != "" {
 			// The file this run wrote, if it wrote one (a failed run leaves it).
 			if st, err := os.Stat(out); err == nil && st.Mode().IsRegular() {
@@ -92,6 +95,17 @@ func (h *harness) run(args ...string) int {
 		}
 	}
 	return code
+}
+
+// writesReport tells whether a command is a checking command, that is one
+// with the shared flags (explain and codes write the catalogue instead).
+func writesReport(f *Factory, name string) bool {
+	for _, c := range NewApp(f).Commands {
+		if c.Name == name {
+			return slices.ContainsFunc(c.Flags, func(fl cli.Flag) bool { return slices.Contains(fl.Names(), "baseline") })
+		}
+	}
+	return false
 }
 
 // flagValue is the value of the last of the named flags in args.
