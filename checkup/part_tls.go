@@ -68,7 +68,7 @@ func (p *TLSPart) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.Job, e
 	var known []*x509.Certificate
 	for _, d := range s.CustomDomains() {
 		host := dnscheck.Domain{Hostname: d.Hostname}.QueryName()
-		t := sslcheck.Target{Host: host, Port: port, App: s.Name, Custom: true}
+		t := sslcheck.Target{Host: host, Port: port, App: s.Name, AppDomain: s.DefaultDomain(), Custom: true}
 		for _, e := range s.SniEndpoints {
 			if !platform.Covers(e, d) {
 				continue

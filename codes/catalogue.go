@@ -136,4 +136,11 @@ const (
 	acmArticle = devCenter + "automated-certificate-management"
 	sslArticle = devCenter + "ssl"
 	domains    = devCenter + "custom-domains"
+	// dynoRestarts is where Dev Center now describes restarts, crashes
+	// and what Fir does not emit (updated 2025-04-08).
+	dynoRestarts = devCenter + "dyno-restarts"
 )
+
+// TelemetryDrainsArticle is Dev Center's article on Fir's telemetry drains
+// (updated 2024-12-03, read 2026-11-24): the docs of NO_LOG_DRAIN on Fir.
+const TelemetryDrainsArticle = devCenter + "working-with-heroku-telemetry-drains"

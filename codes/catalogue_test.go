@@ -1,6 +1,7 @@
 package codes
 
 import (
+	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -10,7 +11,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/internal/herokucli"
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
@@ -150,16 +153,75 @@ func fileExists(p string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-// articles are the Dev Center articles the catalogue links, each found in
-// the stored copies of Dev Center or linked by Heroku's own CLI (the facts
-// note of 2026-11-24 and the catalogue's sources). A new article joins this
-// list only once someone has seen it exist.
-var articles = []string{
-	"automated-certificate-management", "connecting-heroku-postgres", "custom-domains", "dynos", "eco-dyno-hours",
-	"error-codes", "expensive-queries", "heroku-postgres-performance-analytics", "heroku-postgres-plans",
-	"http-routing", "log-drains", "log-runtime-metrics", "logging", "maintenance-mode", "managing-add-ons",
-	"managing-vacuum-on-heroku-postgres", "postgres-connection-pooling", "preboot", "releases", "request-timeout",
-	"scaling", "ssl", "stack", "understanding-postgres-data-caching", "upgrading-heroku-postgres-databases",
+// checkedDocs are the Dev Center links the catalogue and the rules print,
+// each with where someone saw it exist (the article, and the anchor where
+// there is one). Checked against the facts note of 2026-11-24 (its §3) and
+// re-read on 2026-12-01; a new link joins this list only once someone has
+// seen it exist. Error-code anchors are checked apart: see
+// errorCodeHeadings.
+var checkedDocs = map[string]string{
+	acmArticle:                               "DC page crawled (updated 2024-10-16); facts note §3",
+	devCenter + "connecting-heroku-postgres": "linked by many repositories (#connecting-in-node-js, #connecting-in-java ...)",
+	domains:                                  "DC page; facts note §3",
+	domains + "#add-a-custom-root-domain":    "anchor linked by many repositories; facts note §3",
+	dynoRestarts:                             "DC page crawled (updated 2025-04-08: restart events not yet available for Fir)",
+	devCenter + "eco-dyno-hours":             "linked by a 2026 pricing note; facts note §3",
+	errorCodes:                               "DC page crawled (updated 2024-05-07); facts note §3",
+	devCenter + "expensive-queries":          "facts note §3 (where slow queries are covered)",
+	devCenter + "heroku-postgres-performance-analytics": "linked by many repositories (#pg-diagnose)",
+	devCenter + "heroku-postgres-plans":                 "facts note §3",
+	devCenter + "http-routing#heroku-router-log-format": "\"Heroku Router Log Format\" in the article's table of contents (updated 2024-11-21); facts note §3",
+	devCenter + "log-drains":                            "linked by schema.json's log-drain description; facts note §3",
+	devCenter + "log-runtime-metrics":                   "widely linked; facts note §3",
+	devCenter + "logging":                               "DC page crawled (updated 2025-11-03); facts note L1",
+	devCenter + "maintenance-mode":                      "DC summary crawled; facts note §3",
+	devCenter + "managing-add-ons":                      "linked by heroku/cli's addons:upgrade and many repositories",
+	devCenter + "managing-vacuum-on-heroku-postgres":    "facts note §3",
+	devCenter + "postgres-connection-pooling":           "facts note §3",
+	devCenter + "preboot":                               "widely linked; facts note §3",
+	devCenter + "releases":                              "linked by many repositories (and #rollback); read 2026-12-01",
+	devCenter + "request-timeout":                       "linked from the error-codes page itself; facts note §3",
+	devCenter + "scaling":                               "linked by many repositories (#scaling, #process_formation); read 2026-12-01",
+	sslArticle:                                          "DC page (updated 2024-02-08); facts note §3",
+	devCenter + "stack":                                 "DC page crawled (updated 2024-10-23); facts note §3",
+	devCenter + "understanding-postgres-data-caching":   "linked by many repositories (#how-does-postgresql-cache-data)",
+	devCenter + "upgrading-heroku-postgres-databases":   "widely linked; documents pg:upgrade:* (updated 2025-10-22); facts note §3",
+	TelemetryDrainsArticle:                              "DC page crawled (updated 2024-12-03): heroku telemetry:add, Fir only",
+}
+
+// errorCodeHeadings are the headings of Dev Center's error codes article
+// (crawl \"Last updated May 07, 2024\", read 2026-11-24). Dev Center's
+// anchor of a heading is anchor(heading), as the article's own table of
+// contents links them (#h10-app-crashed, #h16-no-longer-in-use,
+// #r14-memory-quota-exceeded in a 2021 copy of it); H82's has an
+// apostrophe whose anchor could not be confirmed, so it links the article.
+var errorCodeHeadings = []string{
+	"H10 App crashed", "H11 Backlog too deep", "H12 Request timeout", "H13 Connection closed without response",
+	"H14 No web dynos running", "H15 Idle connection", "H16 (No Longer in Use)", "H17 Poorly formatted HTTP response",
+	"H18 Server Request Interrupted", "H19 Backend connection timeout", "H20 App boot timeout",
+	"H21 Backend connection refused", "H22 Connection limit reached", "H23 Endpoint misconfigured", "H24 Forced close",
+	"H25 HTTP Restriction", "H26 Request Error", "H27 Client Request Interrupted", "H28 Client Connection Idle",
+	"H31 Misdirected Request", "H32 TLS Certificate Mismatch", "H80 Maintenance mode", "H81 Blank app",
+	"H82 You've used up your dyno hour pool", "H83 Planned Service Degradation", "H99 Platform error",
+	"R10 Boot timeout", "R12 Exit timeout", "R13 Attach error", "R14 Memory quota exceeded",
+	"R15 Memory quota vastly exceeded", "R16 Detached", "R17 Checksum error", "R99 Platform error",
+	"L10 Drain buffer overflow", "L11 Tail buffer overflow", "L12 Local buffer overflow", "L13 Local delivery error",
+	"L14 Certificate validation error", "L15 Tail buffer temporarily unavailable",
+}
+
+// docsChecked tells whether a link is one someone saw exist.
+func docsChecked(url string) bool {
+	if _, ok := checkedDocs[url]; ok {
+		return true
+	}
+	if a, ok := strings.CutPrefix(url, errorCodes+"#"); ok {
+		for _, h := range errorCodeHeadings {
+			if !strings.HasPrefix(h, "H82 ") && anchor(h) == a {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // badDocs are links the facts note found not to exist, or to be about
@@ -170,6 +232,7 @@ var badDocs = []string{
 	"ssl#troubleshooting",                                   // no such anchor
 	"heroku-postgres-database-tuning",                       // the VACUUM article, off-topic where it was used
 	"ruby-memory-use",                                       // Ruby only; R14 is language-neutral
+	"dynos#dyno-crash-restart-policy",                       // restarts moved to dyno-restarts; the anchor is not confirmed today
 }
 
 var statuses = []report.Status{report.StatusInfo, report.StatusWarning, report.StatusCritical, report.StatusUnknown}
@@ -190,11 +253,8 @@ func TestEntriesAreComplete(t *testing.T) {
 		if !general && (c.Docs == "" || c.Source == "") {
 			t.Errorf("%s: a family's code needs its docs and its source", c.ID)
 		}
-		if c.Docs != "" {
-			slug, _, _ := strings.Cut(strings.TrimPrefix(c.Docs, devCenter), "#")
-			if !strings.HasPrefix(c.Docs, devCenter) || !slices.Contains(articles, slug) {
-				t.Errorf("%s: docs %s is not a Dev Center article of the checked list", c.ID, c.Docs)
-			}
+		if c.Docs != "" && !docsChecked(c.Docs) {
+			t.Errorf("%s: docs %s is not a Dev Center link of the checked list (checkedDocs, errorCodeHeadings)", c.ID, c.Docs)
 		}
 		for _, bad := range badDocs {
 			if strings.HasSuffix(c.Docs, "/"+bad) {
@@ -235,6 +295,9 @@ func TestHerokuCodesAreHerokus(t *testing.T) {
 	for _, c := range heroku {
 		if !IsHerokuCode(c.ID) || c.Category != report.CategoryLogs {
 			t.Errorf("%s: not a Heroku error code of the logs", c.ID)
+		}
+		if !slices.Contains(errorCodeHeadings, c.ID+" "+c.Title) {
+			t.Errorf("%s: %q is not one of Heroku's headings", c.ID, c.Title)
 		}
 		if c.ID != "H82" && c.Docs != errorCodes+"#"+anchor(c.ID+" "+c.Title) {
 			t.Errorf("%s: docs %s do not link its section", c.ID, c.Docs)
@@ -463,4 +526,48 @@ func isFinding(e ast.Expr) bool {
 	}
 	x, ok := sel.X.(*ast.Ident)
 	return ok && x.Name == "report" && sel.Sel.Name == "Finding"
+}
+
+// TestEveryHerokuHeadingIsCatalogued: the catalogue lists each of Heroku's
+// error codes (H32 included), under Heroku's own name.
+func TestEveryHerokuHeadingIsCatalogued(t *testing.T) {
+	for _, h := range errorCodeHeadings {
+		id, title, _ := strings.Cut(h, " ")
+		if c, ok := Lookup(id); !ok || c.Title != title {
+			t.Errorf("%s: catalogue has %+v", h, c)
+		}
+	}
+}
+
+// TestRemedyTemplatesParseInTheHerokuCLI runs every Heroku CLI command of
+// every remedy template (as explain prints it: APP and the subject's
+// placeholder word) through the pinned Heroku CLI's own parser, so a
+// renamed command or flag fails here. The remedies rules build with real
+// subjects are checked by reporttest.Main in each family's tests.
+func TestRemedyTemplatesParseInTheHerokuCLI(t *testing.T) {
+	texts := map[string]string{}
+	for _, c := range append(slices.Clone(All), Heroku("H42")) {
+		texts[c.RemedyFor("", "")] = c.ID
+		texts[c.RemedyFor("acme-prod", "")] = c.ID
+	}
+	commands := 0
+	for text := range texts {
+		commands += len(herokucli.Commands(text))
+	}
+	if commands < 40 {
+		t.Fatalf("only %d commands found in the remedies: is herokucli.Commands reading them?", commands)
+	}
+	runJS := os.Getenv(herokucli.EnvVar)
+	if runJS == "" {
+		t.Skipf("%s is not set: ./scripts/test installs the pinned Heroku CLI and sets it", herokucli.EnvVar)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	bad, err := herokucli.CheckTexts(ctx, runJS, texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bad {
+		t.Error(b)
+	}
 }

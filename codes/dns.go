@@ -7,7 +7,7 @@ const dnsTargetSource = domains + " (a custom domain is a CNAME, or an ALIAS/ANA
 
 // dnsRemedy is the general form; the rule writes the record itself, with
 // the domain's DNS target and its DNS provider.
-const dnsRemedy = "Point {subject} at its DNS target with a CNAME (ALIAS/ANAME at the apex) at your DNS provider; heroku domains -a {app} shows the target"
+const dnsRemedy = "Point {subject} at its DNS target with a CNAME (ALIAS/ANAME at the apex) at your DNS provider; see the target with heroku domains -a {app}"
 
 // DNS codes: each custom domain's records against its DNS target.
 var (
@@ -60,7 +60,7 @@ var (
 		Title:   "An apex domain's addresses are not its DNS target's",
 		Why:     "A root domain cannot hold a CNAME; it needs an ALIAS/ANAME record (CNAME flattening) that follows the DNS target. Addresses that are not the target's send visitors elsewhere.",
 		Detects: "The apex domain's A/AAAA addresses share none with the addresses its DNS target resolves to now.",
-		Remedy:  "Set an ALIAS or ANAME record (CNAME flattening) for {subject} pointing to its DNS target, and remove its A/AAAA records; heroku domains -a {app} shows the target", Subject: "DOMAIN",
+		Remedy:  "Set an ALIAS or ANAME record (CNAME flattening) for {subject} pointing to its DNS target, and remove its A/AAAA records; see the target with heroku domains -a {app}", Subject: "DOMAIN",
 		Docs:   domains + "#add-a-custom-root-domain",
 		Source: domains + "#add-a-custom-root-domain",
 		Test:   "dnscheck.TestJudgeLiteralSnapshots"}

@@ -54,7 +54,7 @@ var (
 		Title:   "There was no log line to analyse",
 		Why:     "With no lines, no error code, latency or memory problem can be seen: an empty log says nothing about the app's health.",
 		Detects: "The log session or the --logs-file gave no line at all.",
-		Remedy:  "heroku logs -n 1500 -a {app} shows whether the app logs at all (an app with no traffic and no dynos has nothing to say)", Subject: "LOGS",
+		Remedy:  "See whether the app logs at all (heroku logs --tail -a {app}): an app with no traffic and no dynos has nothing to say", Subject: "LOGS",
 		Docs:   devCenter + "logging",
 		Source: devCenter + "logging",
 		Test:   "logcheck.TestRules"}

@@ -8,19 +8,19 @@ var (
 	DynoCrashed = &report.Code{ID: "DYNO_CRASHED", Category: report.CategoryPlatform, Status: report.StatusCritical,
 		Title:   "A dyno is in the crashed state",
 		Why:     "A crashed web dyno serves nothing (requests fail with H10), and Heroku restarts it only with a growing back-off, so the app runs short of capacity until the cause is fixed.",
-		Detects: "The Platform API's dyno list: a dyno whose state is crashed, with how long ago it changed.",
-		Remedy:  "heroku ps:restart {subject} -a {app}", Subject: "DYNO",
-		Docs:   devCenter + "dynos#dyno-crash-restart-policy",
-		Source: devCenter + "dynos#dyno-crash-restart-policy (restart back-off after a crash); the 20-minute cap on the back-off is not re-verified",
+		Detects: "The Platform API's dyno list: a dyno whose state is crashed, with how long ago it changed. On Fir, where a dyno is a pod renamed at every restart (web-1234abcde-123ab), the crashed dynos of a process type are one finding on the process type.",
+		Remedy:  "heroku ps:restart --dyno-name {subject} -a {app}", Subject: "DYNO",
+		Docs:   dynoRestarts,
+		Source: devCenter + "changelog-items/344 (exponentially increasing cool-off periods between restarts of a crashing dyno, reset by a release); " + dynoRestarts + " (updated 2025-04-08, read 2026-11-24); heroku/cli v11.9 ps:restart (positional DYNO deprecated: --dyno-name, --process-type)",
 		Test:   "platform.TestPlatformRules"}
 
 	DynoRestarting = &report.Code{ID: "DYNO_RESTARTING", Category: report.CategoryPlatform, Status: report.StatusWarning,
 		Title:   "A dyno keeps restarting (flapping)",
 		Why:     "A dyno that restarts without a deploy is usually crashing on boot or being killed for memory (R14/R15); each restart drops its requests and it may soon stay crashed.",
 		Detects: "Either the Platform API shows a dyno starting again with no release in the last 10 minutes, or the logs show the same dyno crashing twice or restarting three times (State changed ... to crashed / to starting); five crashes are critical.",
-		Remedy:  "heroku logs --dyno {subject} -a {app}", Subject: "DYNO",
-		Docs:   devCenter + "dynos#dyno-crash-restart-policy",
-		Source: devCenter + "dynos#dyno-crash-restart-policy",
+		Remedy:  "heroku logs --dyno-name {subject} -a {app}", Subject: "DYNO",
+		Docs:   dynoRestarts,
+		Source: dynoRestarts + " (restart events and some error codes are not emitted for Fir apps yet; updated 2025-04-08, read 2026-11-24)",
 		Test:   "platform.TestPlatformRules"}
 
 	NoWebDynos = &report.Code{ID: "NO_WEB_DYNOS", Category: report.CategoryPlatform, Status: report.StatusCritical,
@@ -54,7 +54,7 @@ var (
 		Title:   "The app's stack is deprecated",
 		Why:     "A deprecated stack reaches end of life on a known date; after it builds are refused and security updates stop.",
 		Detects: "The app's stack against heroku-checkup's table of stack dates, and the Platform API's own state of the stack (deprecated).",
-		Remedy:  "heroku stack:set heroku-24 -a {app}, then deploy", Subject: "STACK",
+		Remedy:  "heroku apps:stacks:set heroku-24 -a {app}, then deploy", Subject: "STACK",
 		Docs:   devCenter + "stack",
 		Source: devCenter + "stack (support window per stack, updated 2024-10-23); " + devCenter + "heroku-22-stack (end of life 2027-04-30); read 2026-11-24",
 		Test:   "platform.TestPlatformRules"}
@@ -63,7 +63,7 @@ var (
 		Title:   "The app's stack has reached end of life",
 		Why:     "No more security updates for the operating system image, and builds on it are refused: the next deploy fails.",
 		Detects: "The app's stack against heroku-checkup's table of stack dates (heroku-20 ended 2025-04-30).",
-		Remedy:  "heroku stack:set heroku-24 -a {app}, then deploy", Subject: "STACK",
+		Remedy:  "heroku apps:stacks:set heroku-24 -a {app}, then deploy", Subject: "STACK",
 		Docs:   devCenter + "stack",
 		Source: devCenter + "heroku-20-stack (end of life 2025-04-30, updated 2024-10-23); read 2026-11-24",
 		Test:   "platform.TestPlatformRules"}
@@ -72,7 +72,7 @@ var (
 		Title:   "The app's stack is not in heroku-checkup's table",
 		Why:     "Its support dates are unknown to this version of heroku-checkup, so a deprecation or end of life would go unnoticed.",
 		Detects: "The app's stack name is neither in the table of Heroku stacks nor container (apps deployed as Docker images).",
-		Remedy:  "heroku stack -a {app} lists the stacks Heroku supports", Subject: "STACK",
+		Remedy:  "List the stacks Heroku supports: heroku apps:stacks -a {app}", Subject: "STACK",
 		Docs:   devCenter + "stack",
 		Source: devCenter + "stack",
 		Test:   "platform.TestPlatformRules"}
@@ -97,11 +97,11 @@ var (
 
 	NoLogDrain = &report.Code{ID: "NO_LOG_DRAIN", Category: report.CategoryPlatform, Status: report.StatusWarning,
 		Title:   "No log drain and no telemetry drain",
-		Why:     "Heroku keeps only the last 1,500 log lines of a Cedar app (and none of a Fir app): yesterday's errors are gone when someone looks for them.",
-		Detects: "The Platform API lists no log drain and no telemetry drain for the app (a logging add-on adds a drain).",
+		Why:     "On Cedar, Logplex keeps only the last 1,500 log lines: yesterday's errors are gone when someone looks for them. A Fir app has no Logplex and no log history at all: without a telemetry drain its logs are kept nowhere.",
+		Detects: "The Platform API lists no log drain and no telemetry drain for the app (a logging add-on adds a drain). For a Fir app the remedy is a telemetry drain (heroku telemetry:add), linked to its article.",
 		Remedy:  "heroku drains:add syslog+tls://HOST:PORT -a {app} (or add a logging add-on)", Subject: "DRAINS",
 		Docs:   devCenter + "log-drains",
-		Source: devCenter + "logging (1,500 lines on Cedar, no history on Fir; updated 2025-11-03, read 2026-11-24)",
+		Source: devCenter + "logging (1,500 lines on Cedar, no Logplex and no history on Fir; updated 2025-11-03, read 2026-11-24); " + TelemetryDrainsArticle + " (updated 2024-12-03)",
 		Test:   "platform.TestPlatformRules"}
 
 	RuntimeMetricsOff = &report.Code{ID: "RUNTIME_METRICS_OFF", Category: report.CategoryPlatform, Status: report.StatusInfo,
@@ -125,7 +125,7 @@ var (
 	ACMFailing = &report.Code{ID: "ACM_FAILING", Category: report.CategoryPlatform, Status: report.StatusWarning,
 		Title:   "Automated Certificate Management cannot issue the domain's certificate",
 		Why:     "Until ACM succeeds the domain has no valid certificate of its own; when ACM has given up (failed) it is critical.",
-		Detects: "The Platform API's ACM status of each custom domain: failing, failed, or dns-verified for more than an hour.",
+		Detects: "The Platform API's ACM status of each custom domain: failing, failed, or dns-verified for more than 24 hours.",
 		Remedy:  "Point {subject} at its DNS target (heroku domains -a {app}), then heroku certs:auto:refresh -a {app}", Subject: "DOMAIN",
 		Docs:   acmArticle,
 		Source: acmArticle + " (ACM uses Let's Encrypt and needs DNS to point at the DNS target, updated 2024-10-16); help.heroku.com/Q31RTOST (Heroku calls 24 hours in DNS Verified stuck)",
@@ -133,9 +133,9 @@ var (
 
 	ACMPending = &report.Code{ID: "ACM_PENDING", Category: report.CategoryPlatform, Status: report.StatusInfo,
 		Title:   "ACM has not issued the domain's certificate yet",
-		Why:     "Until it does, the domain is served without its own certificate; normally issuance follows within minutes of DNS pointing at the DNS target.",
-		Detects: "The Platform API's ACM status of a custom domain: dns-verified for less than an hour, no status yet, or a status heroku-checkup does not know (such as pending).",
-		Remedy:  "heroku certs:auto -a {app} shows its progress; heroku certs:auto:refresh -a {app} retries", Subject: "DOMAIN",
+		Why:     "Until it does, the domain is served without its own certificate; issuance usually follows soon after DNS points at the DNS target, and Heroku calls it stuck after 24 hours in DNS Verified.",
+		Detects: "The Platform API's ACM status of a custom domain: dns-verified for less than 24 hours, no status yet, or a status heroku-checkup does not know (such as pending).",
+		Remedy:  "See its progress (heroku certs:auto -a {app}); to retry: heroku certs:auto:refresh -a {app}", Subject: "DOMAIN",
 		Docs:   acmArticle,
 		Source: acmArticle,
 		Test:   "platform.TestPlatformRules"}

@@ -162,7 +162,7 @@ var (
 		Title:   "The database is near its plan's storage or row limit",
 		Why:     "A database past its plan's limit has to move to a larger plan under pressure; at 95% it is critical.",
 		Detects: "The database size (and the rows, on the legacy plans that limit them) against the plan's limits from heroku-checkup's plan table: 80% is a warning, 95% critical.",
-		Remedy:  "heroku addons:upgrade {subject} heroku-postgresql:<larger plan> -a {app} (see heroku pg:info)", Subject: "DATABASE",
+		Remedy:  "heroku addons:upgrade {subject} heroku-postgresql:<larger plan> -a {app} (see heroku pg:info {subject} -a {app})", Subject: "DATABASE",
 		Docs:   pgPlans,
 		Source: "Heroku's pricing and Elements pages for Essential and Standard storage (third-party copies dated 2026-06-15; no first-party page read)",
 		Test:   "pgcheck.TestRulesOnLiteralSnapshots"}
@@ -171,7 +171,7 @@ var (
 		Title:   "The database's plan is not in heroku-checkup's plan table",
 		Why:     "Its storage and row limits are unknown to this version of heroku-checkup, so nearing them would go unnoticed (connections are read live either way).",
 		Detects: "The plan of the add-on (or --plan) is not in the table: Advanced plans, for instance, are not there yet.",
-		Remedy:  "heroku pg:info {subject} -a {app} shows the plan's limits", Subject: "DATABASE",
+		Remedy:  "See the plan's limits: heroku pg:info {subject} -a {app}", Subject: "DATABASE",
 		Docs: pgPlans, Source: pgPlans,
 		Test: "pgcheck.TestRulesOnLiteralSnapshots"}
 
@@ -179,7 +179,7 @@ var (
 		Title:   "The PostgreSQL major version is out of support",
 		Why:     "No more fixes for it, and Heroku forces an upgrade of versions it no longer supports; some of heroku-checkup's checks may be incomplete on it.",
 		Detects: "server_version_num below 130000 (PostgreSQL 12 and older).",
-		Remedy:  "heroku pg:upgrade:prepare {subject} -a {app}, then heroku pg:upgrade:run (Essential plans and followers: pg:upgrade:run alone)", Subject: "DATABASE",
+		Remedy:  "heroku pg:upgrade:prepare {subject} -a {app}, then heroku pg:upgrade:run {subject} -a {app} (Essential plans and followers: pg:upgrade:run alone)", Subject: "DATABASE",
 		Docs:   devCenter + "upgrading-heroku-postgres-databases",
 		Source: devCenter + "heroku-postgres-version-support; the pg:upgrade:* commands of Heroku CLI v11 (upgrade article updated 2025-10-22, read 2026-11-24)",
 		Test:   "pgcheck.TestRulesOnLiteralSnapshots"}

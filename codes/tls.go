@@ -34,7 +34,7 @@ var (
 		Title:   "The served certificate is for other names",
 		Why:     "Browsers show a name mismatch error and API clients refuse to connect.",
 		Detects: "The leaf certificate does not verify for the domain (its SANs, wildcards included), and it is not Heroku's *.herokuapp.com certificate.",
-		Remedy:  "Serve a certificate that covers {subject} (heroku certs:auto:enable adds it with ACM)", Subject: "DOMAIN",
+		Remedy:  "Serve a certificate that covers {subject}: ACM issues one (heroku certs:auto:enable -a {app})", Subject: "DOMAIN",
 		Docs: sslArticle, Source: "help.heroku.com/8SZE5IG4 (certificate mismatch errors)",
 		Test: "sslcheck.TestRulesOnGeneratedCertificates"}
 
@@ -107,7 +107,7 @@ var (
 		Title:   "The served certificate is not the one the app holds",
 		Why:     "The world sees another certificate than the one uploaded to Heroku or issued by ACM: DNS or a CDN sends traffic elsewhere, or the CDN serves its own.",
 		Detects: "The SHA-256 fingerprint of the served leaf against the certificates of the app's SNI endpoints that cover the domain.",
-		Remedy:  "Compare heroku certs -a {app} with what DNS points at (dns-check)", Subject: "DOMAIN",
+		Remedy:  "Compare the certificates the app holds (heroku certs -a {app}) with what DNS points at (dns-check)", Subject: "DOMAIN",
 		Docs: acmArticle, Source: sslArticle,
 		Test: "sslcheck.TestAPIMismatch"}
 

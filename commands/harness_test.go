@@ -15,9 +15,14 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/report"
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 	"github.com/heroku-checkup/heroku-checkup/schema/schematest"
 	"github.com/heroku-checkup/heroku-checkup/termui"
 )
+
+// TestMain checks, after the tests, every Heroku CLI command the reports
+// they made print (the demo's among them) against the pinned Heroku CLI.
+func TestMain(m *testing.M) { reporttest.Main(m, "commands") }
 
 // harness runs the CLI in-process with buffers for streams, a map for the
 // environment and canned git output.

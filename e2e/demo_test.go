@@ -75,7 +75,7 @@ func TestDemo(t *testing.T) {
 	}
 
 	text := run(t, nil, "diagnose", "--demo")
-	if !strings.Contains(text.stdout, "→ heroku ps:restart web.2 -a acme-prod") || strings.Contains(text.stdout, "\x1b[") {
+	if !strings.Contains(text.stdout, "→ heroku ps:restart --dyno-name web.2 -a acme-prod") || strings.Contains(text.stdout, "\x1b[") {
 		t.Errorf("text report: remedy missing or colour when piped\n%s", text.stdout)
 	}
 	if text.stderr != "" {

@@ -77,45 +77,143 @@ func dynoRules(s *Snapshot, now time.Time) []report.Finding {
 	if !s.Has(ResDynos) {
 		return unknownFor(s, ResDynos, "platform.dynos", "dynos")
 	}
-	var out []report.Finding
 	dynos := slices.Clone(s.Dynos)
 	sort.Slice(dynos, func(i, j int) bool { return dynos[i].Name < dynos[j].Name })
 	counts := map[string]int{}
 	for _, d := range dynos {
 		counts[d.State]++
-		data := map[string]any{"state": d.State, "type": d.Type, "size": d.Size,
-			"updated_at": d.UpdatedAt.UTC().Format(time.RFC3339), "release": d.Release.Version}
+	}
+	var out []report.Finding
+	if s.IsFir() {
+		out = firDynoRules(s, dynos, now)
+	} else {
+		out = cedarDynoRules(s, dynos, now)
+	}
+	for i := range out {
+		out[i].Key = report.DynoKey(out[i].Subject) // one-off dynos are renamed while the problem stays
+	}
+	if len(out) > 0 {
+		return out
+	}
+	states := make([]string, 0, len(counts))
+	for st, n := range counts {
+		states = append(states, fmt.Sprintf("%d %s", n, st))
+	}
+	sort.Strings(states)
+	summary := "no dynos running"
+	if len(states) > 0 {
+		summary = fmt.Sprintf("%d dynos: %s", len(dynos), strings.Join(states, ", "))
+	}
+	data := map[string]any{"states": counts}
+	if s.IsFir() {
+		summary += firRestartCaveat
+		data["fir"] = true
+	}
+	return []report.Finding{{Check: "platform.dynos", Subject: "dynos", Status: report.StatusOK, Summary: summary, Data: data}}
+}
+
+// firRestartCaveat is what a quiet dyno list means on Fir: the API's states
+// of the moment, without the restart events Cedar logs (Dev Center
+// dyno-restarts, updated 2025-04-08: "Restart events and some Heroku error
+// codes are not yet available for Fir apps"; read 2026-11-24).
+const firRestartCaveat = " (Fir: Heroku does not emit restart events for Fir apps yet, so a dyno that crashed and came back between two runs is not seen here)"
+
+func dynoData(d hk.Dyno) map[string]any {
+	return map[string]any{"state": d.State, "type": d.Type, "size": d.Size,
+		"updated_at": d.UpdatedAt.UTC().Format(time.RFC3339), "release": d.Release.Version}
+}
+
+// cedarDynoRules judge each dyno by its name (web.2): on Cedar a dyno keeps
+// its name across restarts, and Logplex keeps its recent lines.
+func cedarDynoRules(s *Snapshot, dynos []hk.Dyno, now time.Time) []report.Finding {
+	var out []report.Finding
+	for _, d := range dynos {
 		since := humanAgo(now.Sub(d.UpdatedAt))
 		switch {
 		case d.State == "crashed":
 			out = append(out, codes.DynoCrashed.Raise(s.Name, report.Finding{Check: "platform.dynos", Subject: d.Name,
 				Summary: fmt.Sprintf("%s crashed %s ago", d.Name, since),
-				Detail:  "Heroku restarts crashed dynos with a growing back-off (up to 20 minutes); `heroku logs --dyno " + d.Name + "` shows why it exited.",
-				Data:    data}))
+				Detail:  fmt.Sprintf("Heroku restarts crashed dynos with a growing back-off; `heroku logs --dyno-name %s -a %s` shows why it exited.", d.Name, s.Name),
+				Data:    dynoData(d)}))
 		case d.State == "starting" && now.Sub(d.UpdatedAt) < 10*time.Minute && !recentRelease(s, now):
 			out = append(out, codes.DynoRestarting.Raise(s.Name, report.Finding{Check: "platform.dynos", Subject: d.Name,
 				Summary: fmt.Sprintf("%s is starting again (%s ago) with no release in the last 10 minutes", d.Name, since),
 				Detail:  "A dyno that restarts without a deploy is usually crashing on boot or being killed for memory (R14/R15).",
-				Data:    data}))
+				Data:    dynoData(d)}))
 		}
-	}
-	for i := range out {
-		out[i].Key = report.DynoKey(out[i].Subject) // one-off and Fir dynos are renamed while the problem stays
-	}
-	if len(out) == 0 {
-		states := make([]string, 0, len(counts))
-		for st, n := range counts {
-			states = append(states, fmt.Sprintf("%d %s", n, st))
-		}
-		sort.Strings(states)
-		summary := "no dynos running"
-		if len(states) > 0 {
-			summary = fmt.Sprintf("%d dynos: %s", len(dynos), strings.Join(states, ", "))
-		}
-		out = append(out, report.Finding{Check: "platform.dynos", Subject: "dynos", Status: report.StatusOK, Summary: summary,
-			Data: map[string]any{"states": counts}})
 	}
 	return out
+}
+
+// firDynoRules judge the dynos of each process type together: a Fir dyno
+// is a Kubernetes pod whose name (web-1234abcde-123ab) changes with every
+// restart and deploy, so the process type is what a user restarts and what
+// stays the same while the problem does. There is no log history to read
+// back: only a live tail shows the next crash.
+func firDynoRules(s *Snapshot, dynos []hk.Dyno, now time.Time) []report.Finding {
+	type group struct {
+		crashed, starting []hk.Dyno
+	}
+	groups := map[string]*group{}
+	var types []string
+	for _, d := range dynos {
+		typ := processType(d)
+		g, ok := groups[typ]
+		if !ok {
+			g = &group{}
+			groups[typ] = g
+			types = append(types, typ)
+		}
+		switch {
+		case d.State == "crashed":
+			g.crashed = append(g.crashed, d)
+		case d.State == "starting" && now.Sub(d.UpdatedAt) < 10*time.Minute && !recentRelease(s, now):
+			g.starting = append(g.starting, d)
+		}
+	}
+	sort.Strings(types)
+	names := func(ds []hk.Dyno) []string {
+		var out []string
+		for _, d := range ds {
+			out = append(out, d.Name)
+		}
+		return out
+	}
+	tail := fmt.Sprintf("`heroku logs --tail --process-type %%s -a %s` shows the next one as it happens (Fir keeps no log history).", s.Name)
+	var out []report.Finding
+	for _, typ := range types {
+		g := groups[typ]
+		if len(g.crashed) > 0 {
+			latest := slices.MaxFunc(g.crashed, func(a, b hk.Dyno) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
+			out = append(out, codes.DynoCrashed.Raise(s.Name, report.Finding{Check: "platform.dynos", Subject: typ,
+				Summary: fmt.Sprintf("%d %s dyno(s) crashed, the latest %s ago (%s)", len(g.crashed), typ,
+					humanAgo(now.Sub(latest.UpdatedAt)), strings.Join(names(g.crashed), ", ")),
+				Detail: "Heroku restarts crashed dynos with a growing back-off, under new names on Fir; " + fmt.Sprintf(tail, typ),
+				Remedy: fmt.Sprintf("heroku ps:restart --process-type %s -a %s", typ, s.Name),
+				Data:   map[string]any{"process_type": typ, "dynos": names(g.crashed), "latest": dynoData(latest)}}))
+		}
+		if len(g.starting) > 0 {
+			out = append(out, codes.DynoRestarting.Raise(s.Name, report.Finding{Check: "platform.dynos", Subject: typ,
+				Summary: fmt.Sprintf("%d %s dyno(s) starting again with no release in the last 10 minutes (%s)", len(g.starting), typ,
+					strings.Join(names(g.starting), ", ")),
+				Detail: "A dyno that restarts without a deploy is usually crashing on boot or being killed for memory; " + fmt.Sprintf(tail, typ),
+				Remedy: fmt.Sprintf("heroku logs --tail --process-type %s -a %s", typ, s.Name),
+				Data:   map[string]any{"process_type": typ, "dynos": names(g.starting)}}))
+		}
+	}
+	return out
+}
+
+// processType is a dyno's process type: the API's type, else the name's
+// first part (web of web.1 on Cedar, of web-1234abcde-123ab on Fir).
+func processType(d hk.Dyno) string {
+	if d.Type != "" {
+		return d.Type
+	}
+	if i := strings.IndexAny(d.Name, ".-"); i > 0 {
+		return d.Name[:i]
+	}
+	return d.Name
 }
 
 func recentRelease(s *Snapshot, now time.Time) bool {
@@ -164,13 +262,13 @@ func formationRules(s *Snapshot) []report.Finding {
 		size = web.Size
 	}
 	data := map[string]any{"web_quantity": web.Quantity, "size": size}
-	if s.IsFir() {
-		// Fir sizes have no Eco tier and scale by other rules.
-		out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusSkipped,
-			Summary: "formation size rules do not apply to Fir-generation apps", Data: data})
-		return out
+	fir := s.IsFir()
+	if fir {
+		data["generation"] = "fir"
 	}
-	if ecoSize(size) {
+	// Fir has no Eco or Basic tier (its sizes are dyno-1c-0.5gb and up), so
+	// one web dyno there is always the one that every restart takes down.
+	if !fir && ecoSize(size) {
 		status := report.StatusInfo
 		if customDomains > 0 {
 			status = report.StatusWarning
@@ -179,10 +277,13 @@ func formationRules(s *Snapshot) []report.Finding {
 			Summary: "web runs on Eco dynos, which sleep after 30 minutes without traffic: the next request waits for a cold start",
 			Data:    data}))
 	}
-	if web.Quantity == 1 && !hobbySize(size) {
+	if web.Quantity == 1 && (fir || !hobbySize(size)) {
+		summary := fmt.Sprintf("one %s web dyno: its daily restart and any crash take the app down", size)
+		if fir {
+			summary = fmt.Sprintf("one %s web dyno: each deploy, restart or crash of its pod takes the app down", size)
+		}
 		out = append(out, codes.SingleWebDyno.Raise(s.Name, report.Finding{Check: "platform.formation", Subject: "web",
-			Summary: fmt.Sprintf("one %s web dyno: its daily restart and any crash take the app down", size),
-			Data:    data}))
+			Summary: summary, Data: data}))
 	}
 	if len(out) == 0 {
 		out = append(out, report.Finding{Check: "platform.formation", Subject: "web", Status: report.StatusOK,
@@ -215,7 +316,7 @@ func stackRules(s *Snapshot, now time.Time) []report.Finding {
 	if successor == "" {
 		successor = "heroku-24"
 	}
-	upgrade := fmt.Sprintf("heroku stack:set %s -a %s, then deploy", successor, s.Name)
+	upgrade := fmt.Sprintf("heroku apps:stacks:set %s -a %s, then deploy", successor, s.Name)
 	switch {
 	case known && !now.Before(life.EndOfLife):
 		return []report.Finding{codes.StackEndOfLife.Raise(s.Name, report.Finding{Check: "platform.stack", Subject: name,
@@ -297,13 +398,17 @@ func drainRules(s *Snapshot) []report.Finding {
 	}
 	data := map[string]any{"log_drains": len(s.LogDrains), "telemetry_drains": telemetry}
 	if len(s.LogDrains) == 0 && telemetry == 0 {
-		remedy := "" // the catalogue's
 		if s.IsFir() {
-			remedy = "heroku telemetry:add https://OTEL-COLLECTOR --signals logs -a " + s.Name
+			data["generation"] = "fir"
+			return []report.Finding{codes.NoLogDrain.Raise(s.Name, report.Finding{Check: "platform.drains", Subject: "log drains",
+				Summary: "no telemetry drain: a Fir app has no Logplex and no log history, so its logs are kept nowhere and yesterday's errors are gone (only a live tail sees them)",
+				Detail:  "Fir apps send logs, metrics and traces to telemetry drains (OpenTelemetry); Cedar's log drains and logging add-ons do not apply.",
+				Remedy:  "heroku telemetry:add https://OTEL-COLLECTOR:4318 --signals logs,metrics,traces -a " + s.Name,
+				Docs:    codes.TelemetryDrainsArticle, Data: data})}
 		}
 		return []report.Finding{codes.NoLogDrain.Raise(s.Name, report.Finding{Check: "platform.drains", Subject: "log drains",
-			Summary: "no log drain and no telemetry drain: Heroku keeps only the last 1,500 log lines, so yesterday's errors are gone",
-			Remedy:  remedy, Data: data})}
+			Summary: "no log drain: Logplex keeps only the last 1,500 log lines (for a week at most), so yesterday's errors are gone",
+			Data:    data})}
 	}
 	return []report.Finding{{Check: "platform.drains", Subject: "log drains", Status: report.StatusOK,
 		Summary: fmt.Sprintf("%d log drain(s), %d telemetry drain(s)", len(s.LogDrains), telemetry), Data: data}}

@@ -12,8 +12,10 @@ import (
 )
 
 // acmStuckAfter is how long a domain may sit in dns-verified before ACM is
-// called stuck: issuance normally follows within minutes.
-const acmStuckAfter = time.Hour
+// called stuck: Heroku's help acts on "DNS Verified for more than 24
+// hours" (help.heroku.com/Q31RTOST, read 2026-11-24); before that,
+// issuance may still be on its way.
+const acmStuckAfter = 24 * time.Hour
 
 // CertRules judges the certificates as the Platform API sees them: ACM
 // status per domain, and the expiry of every SNI endpoint's certificate, so

@@ -2,6 +2,8 @@ package platform
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"sync"
 
 	hk "github.com/heroku/heroku-go/v6"
@@ -65,10 +67,32 @@ func (s *Snapshot) Wait(ctx context.Context, rs ...Resource) error {
 	return nil
 }
 
-// IsFir tells whether the app runs on the Fir generation, where formation
-// sizes, labs features and stacks do not apply as on Cedar.
+// IsFir tells whether the app runs on the Fir generation (the app's
+// generation.name in the Platform API, schema.json), where there is no
+// Logplex and no log history, dynos are named web-1234abcde-123ab, the
+// sizes are not Cedar's, and labs features and stacks do not apply.
 func (s *Snapshot) IsFir() bool {
 	return s.App != nil && s.App.Generation.Name == "fir"
+}
+
+// DefaultDomain is the app's own herokuapp.com host name: the domain of
+// kind heroku, else the host of its web_url. Newer apps have a suffix
+// (acme-prod-0123456789ab.herokuapp.com), so APP.herokuapp.com is not a
+// name to print. Empty when the API said neither.
+func (s *Snapshot) DefaultDomain() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, d := range s.Domains {
+		if d.Kind == "heroku" && d.Hostname != "" {
+			return strings.ToLower(d.Hostname)
+		}
+	}
+	if s.App != nil && s.App.WebURL != nil {
+		if u, err := url.Parse(*s.App.WebURL); err == nil && u.Hostname() != "" {
+			return strings.ToLower(u.Hostname())
+		}
+	}
+	return ""
 }
 
 // CustomDomains are the app's domains of kind custom.

@@ -56,6 +56,11 @@ func (c *Code) Raise(app string, f Finding) Finding {
 	}
 	if testing.Testing() {
 		raised.Store(c.ID, true)
+		for _, text := range []string{f.Remedy, f.Detail} {
+			if text != "" {
+				raisedTexts.LoadOrStore(text, c.ID)
+			}
+		}
 	}
 	return f
 }
@@ -84,6 +89,22 @@ func (c *Code) SubjectWord() string {
 // ran, so that a package's tests can prove they raise the entries that name
 // them (reporttest.Main).
 var raised sync.Map
+
+// raisedTexts records, in test binaries only, the remedies and details of
+// the findings raised, each with its code, so that the commands they name
+// can be checked against the Heroku CLI (reporttest.Main).
+var raisedTexts sync.Map
+
+// RaisedTexts maps each remedy and detail Raise made in this test binary
+// to the code it was raised with; it is always empty outside tests.
+func RaisedTexts() map[string]string {
+	out := map[string]string{}
+	raisedTexts.Range(func(k, v any) bool {
+		out[k.(string)] = v.(string)
+		return true
+	})
+	return out
+}
 
 // RaisedCodes lists the codes Raise made in this test binary, sorted; it
 // is always empty outside tests.

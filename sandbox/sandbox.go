@@ -210,7 +210,7 @@ func demoApp(now time.Time, pki *certgen.PKI, zone *dnszone.Server, certs map[st
 	apex := domain("acme-demo.example", "fathomless-2345.herokudns.com", "cert issued")
 	www := domain("www.acme-demo.example", "mammoth-1234.herokudns.com", "cert issued")
 	shop := domain("shop.acme-demo.example", "tranquil-5678.herokudns.com", "failing")
-	shop.AcmStatusReason = herokutest.Str("CNAME points at acme-prod.herokuapp.com, not at tranquil-5678.herokudns.com")
+	shop.AcmStatusReason = herokutest.Str("CNAME points at acme-prod-0123456789ab.herokuapp.com, not at tranquil-5678.herokudns.com")
 	api := domain("api.acme-demo.example", "infinite-9012.herokudns.com", "")
 	f.Domains = []hk.Domain{f.Domains[0], apex, www, shop, api}
 
@@ -220,13 +220,13 @@ func demoApp(now time.Time, pki *certgen.PKI, zone *dnszone.Server, certs map[st
 		"acme-demo.example. 300 IN NS ns2.dnsimple-demo.example.",
 		"acme-demo.example. 60 IN A 127.0.0.1", // ALIAS flattened to the target's address
 		"www.acme-demo.example. 300 IN CNAME mammoth-1234.herokudns.com.",
-		"shop.acme-demo.example. 300 IN CNAME acme-prod.herokuapp.com.",
+		"shop.acme-demo.example. 300 IN CNAME acme-prod-0123456789ab.herokuapp.com.",
 		"api.acme-demo.example. 300 IN CNAME infinite-9012.herokudns.com.",
 		"fathomless-2345.herokudns.com. 60 IN A 127.0.0.1",
 		"mammoth-1234.herokudns.com. 60 IN A 127.0.0.1",
 		"tranquil-5678.herokudns.com. 60 IN A 127.0.0.1",
 		"infinite-9012.herokudns.com. 60 IN A 127.0.0.1",
-		"acme-prod.herokuapp.com. 60 IN A 127.0.0.1",
+		"acme-prod-0123456789ab.herokuapp.com. 60 IN A 127.0.0.1",
 	)
 
 	// ACM certificates for the apex and www; an uploaded one for api that

@@ -261,7 +261,7 @@ func certRules(t Target, chain []*x509.Certificate, subject string, data map[str
 	}
 	renew := "" // the catalogue's, for a domain of an app
 	if t.App == "" {
-		renew = "Renew the certificate and upload it: heroku certs:update NEW.crt NEW.key -a APP (or heroku certs:auto:enable)"
+		renew = "Renew the certificate and upload it (heroku certs:update NEW.crt NEW.key -a APP), or let ACM manage it: heroku certs:auto:enable -a APP"
 	}
 	untilText := leaf.NotAfter.UTC().Format("2006-01-02")
 
@@ -281,12 +281,12 @@ func certRules(t Target, chain []*x509.Certificate, subject string, data map[str
 
 	if err := leaf.VerifyHostname(host); err != nil {
 		if IsHerokuWildcard(leaf) && !strings.HasSuffix(strings.ToLower(host), ".herokuapp.com") {
-			app := "APP"
-			if t.App != "" {
-				app = t.App
+			pointsAt := "a herokuapp.com name"
+			if t.AppDomain != "" {
+				pointsAt += " (the app's own is " + t.AppDomain + ")"
 			}
 			add(report.StatusCritical, codes.CertHerokuWildcard,
-				fmt.Sprintf("%s is served the *.herokuapp.com certificate: its DNS points at %s.herokuapp.com instead of its DNS target", host, app),
+				fmt.Sprintf("%s is served the *.herokuapp.com certificate: its DNS points at %s, not at its DNS target", host, pointsAt),
 				"Browsers reject it (the name is not in the certificate) and ACM cannot validate the domain.",
 				codes.CertHerokuWildcard.RemedyFor(t.App, host))
 		} else {

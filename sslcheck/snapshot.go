@@ -10,6 +10,9 @@ type Target struct {
 	Host string // the SNI name
 	Port string // 443 unless HOST:PORT said otherwise
 	App  string // empty for a bare argument
+	// AppDomain is the app's own herokuapp.com name (newer apps have a
+	// suffix: acme-prod-0123456789ab.herokuapp.com); empty when unknown.
+	AppDomain string
 	// Custom is an app's custom domain: getting the *.herokuapp.com
 	// certificate there means DNS points at the app, not the DNS target.
 	Custom bool

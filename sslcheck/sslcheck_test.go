@@ -328,17 +328,18 @@ func TestHerokuWildcardOnTheWire(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer zone.Close()
-	zone.MustAdd("shop.acme.test. 60 IN CNAME acme.herokuapp.com.", "acme.herokuapp.com. 60 IN A 127.0.0.1")
+	zone.MustAdd("shop.acme.test. 60 IN CNAME acme-0123456789ab.herokuapp.com.", "acme-0123456789ab.herokuapp.com. 60 IN A 127.0.0.1")
 	port := tlsServer(t, "127.0.0.1", 0, fx.chains, nil)
 	cfg := Config{Resolver: dnscheck.NewResolver(dnscheck.Config{Servers: []string{zone.Addr}})}
-	s := Collect(context.Background(), cfg, Target{Host: "shop.acme.test", Port: strconv.Itoa(port), App: "acme", Custom: true})
+	s := Collect(context.Background(), cfg, Target{Host: "shop.acme.test", Port: strconv.Itoa(port), App: "acme",
+		AppDomain: "acme-0123456789ab.herokuapp.com", Custom: true})
 	var f report.Finding
 	for _, x := range Judge(s, fx.rules()) {
 		if x.Code == codes.CertHerokuWildcard.ID {
 			f = x
 		}
 	}
-	if f.Status != report.StatusCritical || !strings.Contains(f.Summary, "acme.herokuapp.com instead of its DNS target") {
+	if f.Status != report.StatusCritical || !strings.Contains(f.Summary, "points at a herokuapp.com name (the app's own is acme-0123456789ab.herokuapp.com), not at its DNS target") {
 		t.Errorf("heroku wildcard: %+v", f)
 	}
 	if f.Data["protocol"] != "TLS 1.3" || f.Data["sha256"] == "" {

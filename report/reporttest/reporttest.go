@@ -6,14 +6,18 @@
 package reporttest
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/codes"
+	"github.com/heroku-checkup/heroku-checkup/internal/herokucli"
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
@@ -93,8 +97,10 @@ func AllOK(t testing.TB, fs []report.Finding) {
 
 // Main runs a package's tests (call it from TestMain with the package's
 // name) and, when every test ran and passed, fails the run if a catalogue
-// entry whose Test names a test of this package was never raised: the entry
-// would claim a test that does not prove it.
+// entry whose Test names a test of this package was never raised (the entry
+// would claim a test that does not prove it), or if a Heroku CLI command in
+// a remedy or detail the tests raised is refused by the real Heroku CLI
+// (see CheckCommands).
 func Main(m *testing.M, pkg string) {
 	code := m.Run()
 	if code == 0 && ranEverything() {
@@ -104,7 +110,39 @@ func Main(m *testing.M, pkg string) {
 			code = 1
 		}
 	}
+	if code == 0 && !CheckCommands(os.Stderr, pkg) {
+		code = 1
+	}
 	os.Exit(code)
+}
+
+// CheckCommands runs every Heroku CLI command named by the remedies and
+// details raised in this test binary through the pinned Heroku CLI's own
+// parser (herokucli), when ./scripts/test has said where it is, and writes
+// each refusal to w. It tells whether all passed; without the CLI it says
+// so and passes.
+func CheckCommands(w io.Writer, pkg string) bool {
+	texts := report.RaisedTexts()
+	if len(texts) == 0 {
+		return true
+	}
+	runJS := os.Getenv(herokucli.EnvVar)
+	if runJS == "" {
+		fmt.Fprintf(w, "reporttest: %s is not set, so the Heroku CLI commands of package %s's findings were not checked (./scripts/test sets it)\n",
+			herokucli.EnvVar, pkg)
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	bad, err := herokucli.CheckTexts(ctx, runJS, texts)
+	if err != nil {
+		fmt.Fprintf(w, "reporttest: checking package %s's commands against the Heroku CLI: %v\n", pkg, err)
+		return false
+	}
+	for _, b := range bad {
+		fmt.Fprintf(w, "reporttest: package %s prints a command the Heroku CLI refuses: %s\n", pkg, b)
+	}
+	return len(bad) == 0
 }
 
 // NotRaised lists the entries whose Test is in pkg and that Raise has not
