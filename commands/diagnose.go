@@ -47,7 +47,7 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 	flags = append(flags,
 		&cli.BoolFlag{Name: "demo", Usage: "check the built-in simulated app on loopback (no credentials, no network)"},
 		// For the benchmarks: a bigger, slower sandbox.
-		&cli.IntFlag{Name: "demo-apps", Value: 1, Hidden: true},
+		&cli.IntFlag{Name: "demo-apps", Hidden: true, Usage: "how many sandbox apps (default: acme-prod on Cedar and acme-edge on Fir)"},
 		&cli.IntFlag{Name: "demo-domains", Value: 4, Hidden: true},
 		&cli.StringFlag{Name: "demo-latency", Hidden: true, Usage: "api=80ms,dns=20ms,tls=60ms,logs=200ms"},
 		&cli.BoolFlag{Name: "demo-generated", Hidden: true, Usage: "every sandbox app generated alike"},

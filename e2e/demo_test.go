@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
+	"github.com/heroku-checkup/heroku-checkup/internal/herokucli"
 	"github.com/heroku-checkup/heroku-checkup/sandbox"
 )
 
@@ -16,42 +17,63 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("exit %d, want 2\nstderr: %s", r.code, r.stderr)
 	}
 	rep := decode(t, r)
-	planted := []struct{ check, subject, status, code string }{
-		{"platform.dynos", "web.2", "critical", "DYNO_CRASHED"},
-		{"platform.restarts", "web.2", "warning", "DYNO_RESTARTING"},
-		{"platform.releases", "v42", "warning", "RELEASE_FAILED"},
-		{"platform.drains", "log drains", "warning", "NO_LOG_DRAIN"},
-		{"platform.features", "preboot", "info", "PREBOOT_OFF"},
-		{"platform.acm", "shop.acme-demo.example", "warning", "ACM_FAILING"},
-		{"platform.sni", "brachiosaurus-72731", "critical", "SNI_CERT_EXPIRING"},
-		{"logs.codes", "H12", "warning", "H12"},
-		{"logs.codes", "H10", "critical", "H10"},
-		{"logs.codes", "R14", "warning", "R14"},
-		{"logs.memory", "web.1", "warning", "MEMORY_NEAR_QUOTA"},
-		{"logs.router", "router", "warning", "SLOW_REQUESTS"},
-		{"dns.target", "shop.acme-demo.example", "warning", "DNS_CNAME_HEROKUAPP"},
-		{"tls.certificate", "shop.acme-demo.example", "critical", "CERT_HEROKU_WILDCARD"},
-		{"tls.certificate", "api.acme-demo.example", "critical", "CERT_EXPIRING"},
+	planted := []struct{ app, check, subject, status, code string }{
+		{"acme-prod", "platform.dynos", "web.2", "critical", "DYNO_CRASHED"},
+		{"acme-prod", "platform.restarts", "web.2", "warning", "DYNO_RESTARTING"},
+		{"acme-prod", "platform.releases", "v42", "warning", "RELEASE_FAILED"},
+		{"acme-prod", "platform.drains", "log drains", "warning", "NO_LOG_DRAIN"},
+		{"acme-prod", "platform.features", "preboot", "info", "PREBOOT_OFF"},
+		{"acme-prod", "platform.acm", "shop.acme-demo.example", "warning", "ACM_FAILING"},
+		{"acme-prod", "platform.sni", "brachiosaurus-72731", "critical", "SNI_CERT_EXPIRING"},
+		{"acme-prod", "logs.codes", "H12", "warning", "H12"},
+		{"acme-prod", "logs.codes", "H10", "critical", "H10"},
+		{"acme-prod", "logs.codes", "R14", "warning", "R14"},
+		{"acme-prod", "logs.memory", "web.1", "warning", "MEMORY_NEAR_QUOTA"},
+		{"acme-prod", "logs.router", "router", "warning", "SLOW_REQUESTS"},
+		{"acme-prod", "dns.target", "shop.acme-demo.example", "warning", "DNS_CNAME_HEROKUAPP"},
+		{"acme-prod", "tls.certificate", "shop.acme-demo.example", "critical", "CERT_HEROKU_WILDCARD"},
+		{"acme-prod", "tls.certificate", "api.acme-demo.example", "critical", "CERT_EXPIRING"},
+		// acme-edge, the Fir app: its pods judged by process type, no telemetry drain.
+		{"acme-edge", "platform.dynos", "web", "critical", "DYNO_CRASHED"},
+		{"acme-edge", "platform.drains", "log drains", "warning", "NO_LOG_DRAIN"},
 	}
 	for _, p := range planted {
 		found := false
 		for _, f := range rep.Checks {
-			if f.Check == p.check && f.Subject == p.subject && f.Code == p.code && f.Status == p.status {
+			if f.App == p.app && f.Check == p.check && f.Subject == p.subject && f.Code == p.code && f.Status == p.status {
 				found = true
 			}
 		}
 		if !found {
-			t.Errorf("planted %s on %s (%s) not reported", p.code, p.subject, p.status)
+			t.Errorf("planted %s on %s of %s (%s) not reported", p.code, p.subject, p.app, p.status)
 		}
 	}
-	healthy := []struct{ check, subject string }{
-		{"dns.target", "www.acme-demo.example"}, {"dns.target", "acme-demo.example"},
-		{"tls.certificate", "www.acme-demo.example"}, {"platform.stack", "heroku-24"}, {"platform.formation", "web"},
+	healthy := []struct{ check, subject, status string }{
+		{"dns.target", "www.acme-demo.example", "ok"}, {"dns.target", "acme-demo.example", "ok"},
+		{"tls.certificate", "www.acme-demo.example", "ok"}, {"platform.stack", "heroku-24", "ok"},
+		{"dns.target", "edge.acme-demo.example", "ok"}, {"tls.certificate", "edge.acme-demo.example", "ok"},
+		{"platform.stack", "cnb", "skipped"}, {"platform.features", "features", "skipped"},
 	}
 	for _, h := range healthy {
 		f, ok := rep.find(h.check, h.subject)
-		if !ok || f.Status != "ok" {
-			t.Errorf("%s %s should be ok: %+v", h.check, h.subject, f)
+		if !ok || f.Status != h.status {
+			t.Errorf("%s %s should be %s: %+v", h.check, h.subject, h.status, f)
+		}
+	}
+	for _, f := range rep.Checks {
+		if f.Check == "platform.formation" && f.Status != "ok" {
+			t.Errorf("%s's formation should be ok: %+v", f.App, f)
+		}
+		if f.App != sandbox.FirApp {
+			continue
+		}
+		if strings.Contains(f.Summary, "1,500") {
+			t.Errorf("a Fir app's finding speaks of Logplex's 1,500 lines: %+v", f)
+		}
+		for _, argv := range herokucli.Commands(f.Remedy) {
+			if why := herokucli.FirIncompatible(argv); why != "" {
+				t.Errorf("%s on %s of the Fir app: %s", f.Code, f.Subject, why)
+			}
 		}
 	}
 	if f, ok := rep.find("postgres.connection", "DATABASE_URL"); !ok || f.Status != "skipped" || !strings.Contains(f.Summary, "--database-url") {

@@ -185,23 +185,34 @@ func firDynoRules(s *Snapshot, dynos []hk.Dyno, now time.Time) []report.Finding 
 		g := groups[typ]
 		if len(g.crashed) > 0 {
 			latest := slices.MaxFunc(g.crashed, func(a, b hk.Dyno) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
+			when := humanAgo(now.Sub(latest.UpdatedAt)) + " ago"
+			if len(g.crashed) > 1 {
+				when = "the latest " + when
+			}
 			out = append(out, codes.DynoCrashed.Raise(s.Name, report.Finding{Check: "platform.dynos", Subject: typ,
-				Summary: fmt.Sprintf("%d %s dyno(s) crashed, the latest %s ago (%s)", len(g.crashed), typ,
-					humanAgo(now.Sub(latest.UpdatedAt)), strings.Join(names(g.crashed), ", ")),
-				Detail: "Heroku restarts crashed dynos with a growing back-off, under new names on Fir; " + fmt.Sprintf(tail, typ),
-				Remedy: fmt.Sprintf("heroku ps:restart --process-type %s -a %s", typ, s.Name),
-				Data:   map[string]any{"process_type": typ, "dynos": names(g.crashed), "latest": dynoData(latest)}}))
+				Summary: fmt.Sprintf("%s crashed %s", pods(typ, names(g.crashed)), when),
+				Detail:  "Heroku restarts crashed dynos with a growing back-off, under new names on Fir; " + fmt.Sprintf(tail, typ),
+				Remedy:  fmt.Sprintf("heroku ps:restart --process-type %s -a %s", typ, s.Name),
+				Data:    map[string]any{"process_type": typ, "dynos": names(g.crashed), "latest": dynoData(latest)}}))
 		}
 		if len(g.starting) > 0 {
 			out = append(out, codes.DynoRestarting.Raise(s.Name, report.Finding{Check: "platform.dynos", Subject: typ,
-				Summary: fmt.Sprintf("%d %s dyno(s) starting again with no release in the last 10 minutes (%s)", len(g.starting), typ,
-					strings.Join(names(g.starting), ", ")),
-				Detail: "A dyno that restarts without a deploy is usually crashing on boot or being killed for memory; " + fmt.Sprintf(tail, typ),
-				Remedy: fmt.Sprintf("heroku logs --tail --process-type %s -a %s", typ, s.Name),
-				Data:   map[string]any{"process_type": typ, "dynos": names(g.starting)}}))
+				Summary: fmt.Sprintf("%s starting again with no release in the last 10 minutes", pods(typ, names(g.starting))),
+				Detail:  "A dyno that restarts without a deploy is usually crashing on boot or being killed for memory; " + fmt.Sprintf(tail, typ),
+				Remedy:  fmt.Sprintf("heroku logs --tail --process-type %s -a %s", typ, s.Name),
+				Data:    map[string]any{"process_type": typ, "dynos": names(g.starting)}}))
 		}
 	}
 	return out
+}
+
+// pods names the dynos of a process type in a sentence: "web dyno
+// web-1234abcde-123ab", "2 web dynos (web-..., web-...)".
+func pods(typ string, names []string) string {
+	if len(names) == 1 {
+		return typ + " dyno " + names[0]
+	}
+	return fmt.Sprintf("%d %s dynos (%s)", len(names), typ, strings.Join(names, ", "))
 }
 
 // processType is a dyno's process type: the API's type, else the name's

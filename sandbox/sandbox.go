@@ -34,9 +34,10 @@ type Options struct {
 	// Latency injected per API request, per DNS query, per TLS handshake and
 	// before a log session's first byte (the benchmarks use them).
 	APILatency, DNSLatency, TLSLatency, LogLatency time.Duration
-	// Apps beyond the first are generated alike ("acme-prod", then
-	// "acme-2", "acme-3" ...); Domains is the number of custom domains per
-	// generated app (the first app always has its four realistic ones).
+	// Apps is how many apps: the realistic ones first (acme-prod on
+	// Cedar, then acme-edge on Fir), then generated ones alike ("acme-3",
+	// "acme-4" ...); 0 is the two realistic apps. Domains is the number of
+	// custom domains per generated app (the realistic ones have their own).
 	Apps    int
 	Domains int
 	// Generated makes every app a generated one (for the benchmarks: N
@@ -80,6 +81,9 @@ func Start(o Options) (*Sandbox, error) {
 	}
 	if o.Apps <= 0 {
 		o.Apps = 1
+		if !o.Generated {
+			o.Apps = 2 // acme-prod (Cedar) and acme-edge (Fir)
+		}
 	}
 	if o.Domains <= 0 {
 		o.Domains = 4
@@ -116,6 +120,12 @@ func Start(o Options) (*Sandbox, error) {
 		sb.API.AddApp(first)
 		sb.Apps = append(sb.Apps, first.App.Name)
 		from = 2
+		if o.Apps >= 2 {
+			fir := firApp(o.Now, pki, sb.DNS, certs)
+			sb.API.AddApp(fir)
+			sb.Apps = append(sb.Apps, fir.App.Name)
+			from = 3
+		}
 	}
 	for i := from; i <= o.Apps; i++ {
 		f := generatedApp(fmt.Sprintf("acme-%d", i), o.Domains, o.Now, pki, sb.DNS, certs)

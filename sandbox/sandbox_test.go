@@ -18,7 +18,7 @@ func TestSandboxMatchesAPISchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb, err := Start(Options{Apps: 2, Domains: 3})
+	sb, err := Start(Options{Apps: 3, Domains: 3}) // Cedar, Fir and a generated app
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,5 +44,38 @@ func TestDemoLogsHavePlantedProblems(t *testing.T) {
 	}
 	if n := len(sb.API.App(DemoApp).LogLines); n > 1500 {
 		t.Errorf("a log session returns at most 1,500 lines, the sandbox has %d", n)
+	}
+}
+
+// TestSandboxHasBothGenerations: by default the demo checks a Cedar app and
+// a Fir one; one app is the Cedar one alone.
+func TestSandboxHasBothGenerations(t *testing.T) {
+	sb, err := Start(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	if len(sb.Apps) != 2 || sb.Apps[0] != DemoApp || sb.Apps[1] != FirApp {
+		t.Fatalf("apps %v", sb.Apps)
+	}
+	if g := sb.API.App(DemoApp).App.Generation.Name; g != "cedar" {
+		t.Errorf("%s is %s", DemoApp, g)
+	}
+	fir := sb.API.App(FirApp)
+	if fir.App.Generation.Name != "fir" || fir.TelemetryDrains != nil || len(fir.LogDrains) != 0 {
+		t.Errorf("%s: generation %s, drains %v %v", FirApp, fir.App.Generation.Name, fir.LogDrains, fir.TelemetryDrains)
+	}
+	for _, d := range fir.Dynos {
+		if !strings.HasPrefix(d.Name, d.Type+"-") || strings.Contains(d.Name, ".") {
+			t.Errorf("%s is not a Fir dyno name", d.Name)
+		}
+	}
+	one, err := Start(Options{Apps: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	if len(one.Apps) != 1 || one.Apps[0] != DemoApp {
+		t.Errorf("one app: %v", one.Apps)
 	}
 }
