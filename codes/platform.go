@@ -35,19 +35,19 @@ var (
 	SingleWebDyno = &report.Code{ID: "SINGLE_WEB_DYNO", Category: report.CategoryPlatform, Status: report.StatusWarning,
 		Title:   "A production app runs a single web dyno",
 		Why:     "Every dyno restarts at least once a day and on every deploy; with one web dyno each restart or crash takes the app down.",
-		Detects: "The formation: web at quantity 1 on a dyno size above Eco/Basic (where one dyno is the plan, not a risk).",
+		Detects: "The formation: web at quantity 1 on a dyno size above Eco/Basic (where one dyno is the plan, not a risk); on Fir, which has no Eco or Basic tier, at any size.",
 		Remedy:  "heroku ps:scale web=2 -a {app}", Subject: "PROCESS",
 		Docs:   devCenter + "scaling",
-		Source: devCenter + "dynos#automatic-dyno-restarts (daily restarts)",
+		Source: dynoRestarts + " (daily restarts, every 24 hours plus up to 216 minutes; Fir apps may opt out with fir-bypass-daily-dyno-restarts; updated 2025-04-08, read 2026-11-24)",
 		Test:   "platform.TestPlatformRules"}
 
 	DynoEcoSleeps = &report.Code{ID: "DYNO_ECO_SLEEPS", Category: report.CategoryPlatform, Status: report.StatusInfo,
 		Title:   "Web runs on Eco dynos, which sleep",
 		Why:     "Eco dynos sleep after 30 minutes without traffic; the next request waits for a cold start. With custom domains (a public app) it is a warning.",
-		Detects: "The formation: the web process's dyno size is Eco (or the retired Free).",
+		Detects: "The formation: the web process's dyno size is Eco (or the retired Free); Cedar only, Fir has no Eco tier.",
 		Remedy:  "heroku ps:type web=basic -a {app}", Subject: "PROCESS",
 		Docs:   devCenter + "eco-dyno-hours",
-		Source: devCenter + "eco-dyno-hours (sleep after 30 minutes of inactivity)",
+		Source: devCenter + "eco-dyno-hours (sleep after 30 minutes of inactivity); " + devCenter + "dyno-tiers (Eco only, Fir a tier of its own; updated 2025-04-07); read 2026-11-24",
 		Test:   "platform.TestPlatformRules"}
 
 	StackDeprecated = &report.Code{ID: "STACK_DEPRECATED", Category: report.CategoryPlatform, Status: report.StatusWarning,

@@ -322,6 +322,7 @@ func stackRules(s *Snapshot, now time.Time) []report.Finding {
 	data := map[string]any{"stack": name}
 	if known {
 		data["end_of_life"] = life.EndOfLife.Format("2006-01-02")
+		data["source"] = life.Source
 	}
 	successor := life.Successor
 	if successor == "" {

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -355,5 +356,16 @@ func TestContainerStackIsNotUnknown(t *testing.T) {
 	f, _ := reporttest.FindCheck(t, Judge(s, now, DefaultCertThresholds), "platform.stack")
 	if f.Status != report.StatusOK || f.Code != "" {
 		t.Errorf("container stack: %+v", f)
+	}
+}
+
+// TestStackDatesAreSourced: every date of the stack table says where it is
+// from and when that was read.
+func TestStackDatesAreSourced(t *testing.T) {
+	read := regexp.MustCompile(`read 20[0-9]{2}-[01][0-9]-[0-3][0-9]`)
+	for name, life := range Stacks {
+		if !read.MatchString(life.Source) || !life.Deprecated.Before(life.EndOfLife) {
+			t.Errorf("%s: %+v", name, life)
+		}
 	}
 }
