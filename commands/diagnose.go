@@ -220,7 +220,10 @@ func parseLatency(s string) (sandbox.Options, error) {
 	return o, nil
 }
 
-// apiUsageNote says what the run cost of the account's hourly API budget.
+// apiUsageNote says what the run cost of the account's hourly API budget:
+// 4,500 request tokens per account, refilled at about 75 a minute (Dev
+// Center platform-api-reference#rate-limits, as quoted by Heroku's API
+// style guides; read 2026-11-24).
 func apiUsageNote(c *heroku.Client) string {
 	n := fmt.Sprintf("Platform API: %d requests", c.Requests())
 	if rem := c.RateLimitRemaining(); rem >= 0 {
