@@ -185,34 +185,22 @@ func TestPlatformRules(t *testing.T) {
 		{"eco-like size name: no eco rule on Fir", func(s *Snapshot) { s.Formation[0].DynoSize.Name = "Eco"; s.Formation[0].Quantity = 1 },
 			codes.SingleWebDyno, "web", report.StatusWarning, ""},
 	}
-	var all []struct {
+	type genCase struct {
 		gen  string
 		snap func() *Snapshot
 		c    ruleCase
 	}
-	for _, g := range generations {
-		for _, c := range bothGenerations {
-			all = append(all, struct {
-				gen  string
-				snap func() *Snapshot
-				c    ruleCase
-			}{g.name, g.snapshot, c})
+	var all []genCase
+	add := func(gen string, snap func() *Snapshot, cases []ruleCase) {
+		for _, c := range cases {
+			all = append(all, genCase{gen, snap, c})
 		}
 	}
-	for _, c := range cedarOnly {
-		all = append(all, struct {
-			gen  string
-			snap func() *Snapshot
-			c    ruleCase
-		}{"cedar", healthy, c})
+	for _, g := range generations {
+		add(g.name, g.snapshot, bothGenerations)
 	}
-	for _, c := range firOnly {
-		all = append(all, struct {
-			gen  string
-			snap func() *Snapshot
-			c    ruleCase
-		}{"fir", firHealthy, c})
-	}
+	add("cedar", healthy, cedarOnly)
+	add("fir", firHealthy, firOnly)
 	for _, tc := range all {
 		c := tc.c
 		t.Run(tc.gen+"/"+c.name, func(t *testing.T) {
