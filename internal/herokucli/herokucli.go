@@ -126,14 +126,16 @@ var (
 	// placeholder in words (<the DNS target from heroku domains>).
 	backticks   = regexp.MustCompile("`[^`]*`")
 	placeholder = regexp.MustCompile(`<[^<>]*>`)
+	// A word that joins two commands in a sentence ("heroku A and heroku B").
+	conjunction = regexp.MustCompile(`\s+(and|or|then)\s*$`)
 	// Where a backticked command hands over to the shell.
 	pipeline = regexp.MustCompile(`\||&&|;`)
 )
 
 // Commands finds the Heroku CLI command lines in a text: each starts at a
 // lower-case "heroku COMMAND" (Heroku the company is capitalised) and ends
-// where its clause does (see commandEnd), or is the whole of a `backticked`
-// span. "git push heroku main" names a git remote, not the CLI. The
+// where its clause does (see commandEnd) or where the next command starts,
+// or is the whole of a `backticked` span. "git push heroku main" names a git remote, not the CLI. The
 // convention it enforces: a command in prose is a clause of its own, so
 // that what a user selects and pastes is exactly the command.
 func Commands(text string) [][]string {
@@ -151,12 +153,16 @@ func Commands(text string) [][]string {
 	}
 	text = backticks.ReplaceAllString(text, " ; ")
 	text = placeholder.ReplaceAllStringFunc(text, func(s string) string { return strings.Repeat("_", len(s)) })
-	for _, loc := range commandStart.FindAllStringIndex(text, -1) {
+	starts := commandStart.FindAllStringIndex(text, -1)
+	for i, loc := range starts {
 		start := loc[0] + strings.Index(text[loc[0]:], "heroku")
 		if gitRemote(text[:start]) {
 			continue
 		}
-		rest := text[start+len("heroku"):]
+		rest := text[start+len("heroku") : len(text)]
+		if i+1 < len(starts) { // the next command ends this one, and the word joining them
+			rest = conjunction.ReplaceAllString(text[start+len("heroku"):starts[i+1][0]], "")
+		}
 		if end := commandEnd.FindStringIndex(rest); end != nil {
 			rest = rest[:end[0]]
 		}

@@ -26,6 +26,11 @@ func TestCommands(t *testing.T) {
 		"Heroku restarts crashed dynos; the heroku-24 stack":                         nil,
 		"heroku drains:add syslog+tls://HOST:PORT -a acme (or add a logging add-on)": {{"drains:add", "syslog+tls://HOST:PORT", "-a", "acme"}},
 		"heroku config:set RACK_TIMEOUT_SERVICE_TIMEOUT=15 -a acme.":                 {{"config:set", "RACK_TIMEOUT_SERVICE_TIMEOUT=15", "-a", "acme"}},
+		"heroku pg:upgrade:wait DB -a acme and heroku pg:upgrade:run DB -a acme": {
+			{"pg:upgrade:wait", "DB", "-a", "acme"}, {"pg:upgrade:run", "DB", "-a", "acme"}},
+		"heroku ps:scale web=2 -a acme or heroku ps:type web=SIZE -a acme": {
+			{"ps:scale", "web=2", "-a", "acme"}, {"ps:type", "web=SIZE", "-a", "acme"}},
+		"heroku logs -a acme and then some words": {{"logs", "-a", "acme", "and", "then", "some", "words"}},
 		`heroku telemetry:add "https://otel.example:4318" --signals logs,traces -a acme`: {
 			{"telemetry:add", "https://otel.example:4318", "--signals", "logs,traces", "-a", "acme"}},
 	}
