@@ -11,7 +11,7 @@ var (
 		Detects: "The Platform API's dyno list: a dyno whose state is crashed, with how long ago it changed. On Fir, where a dyno is a pod renamed at every restart (web-1234abcde-123ab), the crashed dynos of a process type are one finding on the process type.",
 		Remedy:  "heroku ps:restart --dyno-name {subject} -a {app}", Subject: "DYNO",
 		Docs:   dynoRestarts,
-		Source: devCenter + "changelog-items/344 (exponentially increasing cool-off periods between restarts of a crashing dyno, reset by a release); " + dynoRestarts + " (updated 2025-04-08, read 2026-11-24); heroku/cli v11.9 ps:restart (positional DYNO deprecated: --dyno-name, --process-type)",
+		Source: "https://devcenter.heroku.com/changelog-items/344 (exponentially increasing cool-off periods between restarts of a crashing dyno, reset by a release); " + dynoRestarts + " (updated 2025-04-08, read 2026-11-24); heroku/cli v11.9 ps:restart (positional DYNO deprecated: --dyno-name, --process-type)",
 		Test:   "platform.TestPlatformRules"}
 
 	DynoRestarting = &report.Code{ID: "DYNO_RESTARTING", Category: report.CategoryPlatform, Status: report.StatusWarning,
