@@ -159,7 +159,7 @@ func Commands(text string) [][]string {
 		if gitRemote(text[:start]) {
 			continue
 		}
-		rest := text[start+len("heroku") : len(text)]
+		rest := text[start+len("heroku"):]
 		if i+1 < len(starts) { // the next command ends this one, and the word joining them
 			rest = conjunction.ReplaceAllString(text[start+len("heroku"):starts[i+1][0]], "")
 		}
