@@ -41,6 +41,22 @@ type Client struct {
 // New builds the client. The token is attached by our own transport and only
 // to requests for the API host, so a URL elsewhere (a log stream) never gets it.
 func New(cfg Config) *Client {
+	rt := newRetryTransport(cfg)
+	ua := cfg.UserAgent
+	if ua == "" {
+		ua = "heroku-checkup"
+	}
+	// heroku-go's Transport sets the API version header and turns non-2xx
+	// answers into hk.Error; auth, retries and pacing happen beneath it.
+	svc := hk.NewService(&http.Client{Transport: &hk.Transport{UserAgent: ua, Transport: rt}})
+	svc.URL = strings.TrimRight(cfg.APIURL.String(), "/")
+	return &Client{Service: svc, APIURL: cfg.APIURL, rt: rt}
+}
+
+// newRetryTransport is the transport every Heroku client shares: retries
+// with backoff, Retry-After, pacing by RateLimit-Remaining, and the token
+// attached only to requests for cfg.APIURL's host.
+func newRetryTransport(cfg Config) *retryTransport {
 	base := cfg.Base
 	if base == nil {
 		base = &http.Transport{
@@ -75,15 +91,7 @@ func New(cfg Config) *Client {
 	if rt.sleep == nil {
 		rt.sleep = sleepCtx
 	}
-	ua := cfg.UserAgent
-	if ua == "" {
-		ua = "heroku-checkup"
-	}
-	// heroku-go's Transport sets the API version header and turns non-2xx
-	// answers into hk.Error; auth, retries and pacing happen beneath it.
-	svc := hk.NewService(&http.Client{Transport: &hk.Transport{UserAgent: ua, Transport: rt}})
-	svc.URL = strings.TrimRight(cfg.APIURL.String(), "/")
-	return &Client{Service: svc, APIURL: cfg.APIURL, rt: rt}
+	return rt
 }
 
 // Requests is how many HTTP requests the run sent to the API, retries included.
