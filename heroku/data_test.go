@@ -26,8 +26,8 @@ func TestDataURL(t *testing.T) {
 		{"https://api.data.heroku.com/", "https://api.data.heroku.com", false},
 		{"http://127.0.0.1:5001", "http://127.0.0.1:5001", false}, // a whole base URL (CONTRACT.md): the loopback fake
 		{"http://[::1]:5001/base", "http://[::1]:5001/base", false},
-		{"http://api.data.heroku.com", "", true},  // never in clear to a remote host
-		{"data.evil.example", "", true},           // not Heroku
+		{"http://api.data.heroku.com", "", true}, // never in clear to a remote host
+		{"data.evil.example", "", true},          // not Heroku
 		{"https://heroku.com.evil.example", "", true},
 		{"https://u:p@api.data.heroku.com", "", true},
 		{"http://", "", true},

@@ -230,7 +230,7 @@ func (p PGInfo) Body() map[string]any {
 		"following": following, "leader": nil, "waiting?": false, "is_in_recovery?": p.Following != "",
 		"hot_standby?": p.HAStatus != "", "standalone?": p.Following == "", "port": p.Port,
 		"resource_url": fmt.Sprintf("postgres://%s:%s@%s:%d/%s", p.User, p.Password, p.Host, p.Port, p.DB),
-		"info": rows,
+		"info":         rows,
 	}
 }
 
@@ -291,7 +291,7 @@ func RedisInfo(name, id, plan, version, resourceURL string, preferTLS bool) map[
 	return map[string]any{
 		"addon_id": id, "name": name, "plan": plan, "version": version, "port": 6379,
 		"prefer_native_tls": preferTLS, "created_at": "2025-01-01 00:00:00 +0000",
-		"formation": map[string]any{"id": ID("formation:" + name), "primary": nil},
+		"formation":     map[string]any{"id": ID("formation:" + name), "primary": nil},
 		"metaas_source": "", "resource_url": resourceURL,
 		"info": []any{
 			map[string]any{"name": "Plan", "values": []any{plan}},
