@@ -49,20 +49,14 @@ var contractCodes = []string{
 // catalogue: this list can only shrink (a code both here and in the
 // catalogue fails TestContractCodes).
 var notYetImplemented = map[string]string{
-	"PG_NO_BACKUP_SCHEDULE":      "issue 16 (Heroku Data)",
-	"PG_BACKUP_FAILED":           "issue 16 (Heroku Data)",
-	"PG_BACKUP_STALE":            "issue 16 (Heroku Data)",
-	"PG_MAINTENANCE_SCHEDULED":   "issue 16 (Heroku Data)",
-	"PG_VERSION_DEPRECATED":      "issue 16 (Heroku Data)",
-	"PG_CONNECTION_BUDGET":       "issue 16 (Heroku Data)",
-	"PG_DATA_SIZE_LIMIT":         "issue 16 (Heroku Data)",
-	"REDIS_UNREACHABLE":          "issue 16 (Redis)",
-	"REDIS_MEMORY_HIGH":          "issue 16 (Redis)",
-	"REDIS_EVICTIONS":            "issue 16 (Redis)",
-	"REDIS_CONNECTIONS_HIGH":     "issue 16 (Redis)",
-	"REDIS_REJECTED_CONNECTIONS": "issue 16 (Redis)",
-	"REDIS_VERSION_DEPRECATED":   "issue 16 (Redis)",
-	"DEPLOY_REGRESSION":          "issue 17 (the log timeline)",
+	"PG_NO_BACKUP_SCHEDULE":    "issue 16 (Heroku Data)",
+	"PG_BACKUP_FAILED":         "issue 16 (Heroku Data)",
+	"PG_BACKUP_STALE":          "issue 16 (Heroku Data)",
+	"PG_MAINTENANCE_SCHEDULED": "issue 16 (Heroku Data)",
+	"PG_VERSION_DEPRECATED":    "issue 16 (Heroku Data)",
+	"PG_CONNECTION_BUDGET":     "issue 16 (Heroku Data)",
+	"PG_DATA_SIZE_LIMIT":       "issue 16 (Heroku Data)",
+	"DEPLOY_REGRESSION":        "issue 17 (the log timeline)",
 }
 
 // beyondContract are the codes of the catalogue that CONTRACT.md does not
@@ -187,6 +181,7 @@ var checkedDocs = map[string]string{
 	devCenter + "understanding-postgres-data-caching":   "linked by many repositories (#how-does-postgresql-cache-data)",
 	devCenter + "upgrading-heroku-postgres-databases":   "widely linked; documents pg:upgrade:* (updated 2025-10-22); facts note §3",
 	TelemetryDrainsArticle:                              "DC page crawled (updated 2024-12-03): heroku telemetry:add, Fir only",
+	kvsArticle:                                          "DC page \"Heroku Key-Value Store\" crawled (updated 2024-12-04, read 2026-11-24)",
 }
 
 // errorCodeHeadings are the headings of Dev Center's error codes article

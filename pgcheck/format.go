@@ -1,9 +1,10 @@
 package pgcheck
 
 import (
-	"fmt"
 	"strings"
 	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
 func shorten(q string, n int) string {
@@ -32,17 +33,7 @@ func qualified(schema, name string) string {
 	return quoteIdent(schema) + "." + quoteIdent(name)
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+func humanBytes(n int64) string { return report.HumanBytes(n) }
 
 func latest(a, b *time.Time) *time.Time {
 	switch {
@@ -67,12 +58,5 @@ func ago(t *time.Time, now time.Time) string {
 	if t == nil {
 		return "never"
 	}
-	d := now.Sub(*t)
-	switch {
-	case d < time.Hour:
-		return fmt.Sprintf("%d minutes ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d hours ago", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	return report.Ago(now.Sub(*t))
 }

@@ -69,6 +69,7 @@ const (
 	CategoryDNS      Category = "dns"
 	CategoryTLS      Category = "tls"
 	CategoryPostgres Category = "postgres"
+	CategoryRedis    Category = "redis"
 )
 
 // categories is the one list of categories, in report order, with the
@@ -84,6 +85,7 @@ var categories = []struct {
 	{CategoryDNS, "DNS", "DNS"},
 	{CategoryTLS, "TLS", "TLS"},
 	{CategoryPostgres, "Postgres", "Postgres"},
+	{CategoryRedis, "Redis", "Redis"},
 }
 
 // Categories in report order.

@@ -3,6 +3,8 @@ package herokutest
 import (
 	"fmt"
 	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
 // The Data API's shapes, from the Heroku CLI's own sources and tests
@@ -190,7 +192,7 @@ func (p PGInfo) Body() map[string]any {
 	if p.BehindBy != "" {
 		add("Behind By", p.BehindBy)
 	}
-	add("Data Size", HumanBytes(p.DataBytes))
+	add("Data Size", report.HumanBytes(p.DataBytes))
 	add("Tables", fmt.Sprint(p.Tables))
 	add("PG Version", p.Version)
 	if p.ConnLimit > 0 {
@@ -234,20 +236,6 @@ func (p PGInfo) Body() map[string]any {
 	}
 }
 
-// HumanBytes prints a size as pg:info's Data Size does ("6.4 MB", "144.6 GB").
-func HumanBytes(n int64) string {
-	units := []string{"bytes", "kB", "MB", "GB", "TB"}
-	f := float64(n)
-	i := 0
-	for f >= 1024 && i < len(units)-1 {
-		f /= 1024
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%d bytes", n)
-	}
-	return fmt.Sprintf("%.1f %s", f, units[i])
-}
 
 // Backup is one backup transfer in CLITransfers' shape: b<num>, or a<num>
 // when scheduleUUID is set; finished zero means still running, started
