@@ -46,7 +46,9 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 		status report.Status
 		remedy string
 	}{
-		{"unreachable", func(s *Subject) { s.Snapshot, s.Err = nil, errors.New("dial tcp 10.0.0.1:20450: connect: connection refused") },
+		{"unreachable", func(s *Subject) {
+			s.Snapshot, s.Err = nil, errors.New("dial tcp 10.0.0.1:20450: connect: connection refused")
+		},
 			codes.RedisUnreachable.ID, report.StatusCritical, "heroku redis:info redis-cubed-12345 -a acme-prod"},
 		{"self-signed, verified, on a bare URL", func(s *Subject) {
 			s.App, s.Addon, s.Snapshot, s.Err = "", "", nil, &TLSError{Err: errorsX509()}

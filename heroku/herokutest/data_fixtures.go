@@ -236,7 +236,6 @@ func (p PGInfo) Body() map[string]any {
 	}
 }
 
-
 // Backup is one backup transfer in CLITransfers' shape: b<num>, or a<num>
 // when scheduleUUID is set; finished zero means still running, started
 // zero pending.
