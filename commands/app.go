@@ -28,6 +28,7 @@ func NewApp(f *Factory) *cli.App {
 		Commands: []*cli.Command{
 			newDiagnoseCommand(f, nil),
 			newPgHealthCommand(f, nil),
+			newRedisHealthCommand(f, nil),
 			newCertsCheckCommand(f, nil),
 			newDNSCheckCommand(f, nil),
 			newLogsCheckCommand(f, nil),

@@ -23,16 +23,20 @@ import (
 // DiagnoseOptions are diagnose's flags.
 type DiagnoseOptions struct {
 	CommonOptions
-	Team          string
-	Parts         []report.Category
-	DatabaseURL   string
-	LogsFile      string
-	Demo          bool
-	Certs         platform.CertThresholds
-	DemoApps      int
-	DemoDomains   int
-	DemoLatency   sandbox.Options
-	DemoGenerated bool
+	Team            string
+	Parts           []report.Category
+	DatabaseURL     string
+	RedisURL        string
+	RedisSkipVerify bool
+	LogsFile        string
+	Demo            bool
+	Certs           platform.CertThresholds
+	DemoApps        int
+	DemoDomains     int
+	DemoLatency     sandbox.Options
+	DemoGenerated   bool
+	// redisUnavailable is the demo's reason for having no Redis (redis-server missing).
+	redisUnavailable string
 }
 
 func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) error) *cli.Command {
@@ -41,6 +45,9 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 		&cli.StringSliceFlag{Name: "only", Usage: "run only these parts: " + report.CategoryNames(",")},
 		&cli.StringSliceFlag{Name: "skip", Usage: "skip these parts: " + report.CategoryNames(",")},
 		&cli.StringFlag{Name: "database-url", Usage: "check this Postgres database `URL` instead of the app's *_URL config vars", EnvVars: nil},
+	)
+	flags = append(flags, redisFlags()...)
+	flags = append(flags,
 		&cli.StringFlag{Name: "logs-file", Usage: "analyse saved logs from `FILE` (- for stdin) instead of the app's log session"},
 	)
 	flags = append(flags, certFlags()...)
@@ -79,6 +86,9 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 			skip, err := checkup.ParseParts(c.StringSlice("skip"))
 			if err != nil {
 				return usagef("--skip: %v", err)
+			}
+			if opts.RedisURL, opts.RedisSkipVerify, err = readRedisFlags(c); err != nil {
+				return err
 			}
 			opts.Parts = checkup.SelectParts(only, skip)
 			if len(opts.Parts) == 0 {
@@ -255,6 +265,13 @@ func diagnoseParts(f *Factory, opts *DiagnoseOptions, client platform.API, first
 			part, err := f.pgPart(opts.DatabaseURL, "", pgcheck.DefaultThresholds, opts.Resolver)
 			if part != nil {
 				part.Simulated = opts.Demo
+			}
+			return part, err
+		},
+		report.CategoryRedis: func() (checkup.Part, error) {
+			part, err := f.redisPart(opts.CommonOptions, opts.RedisURL, opts.RedisSkipVerify, true)
+			if part != nil {
+				part.Unavailable = opts.redisUnavailable
 			}
 			return part, err
 		},

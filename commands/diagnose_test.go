@@ -208,16 +208,17 @@ func TestDiagnoseFlagsParse(t *testing.T) {
 		}
 	}
 	err := app.Run([]string{"heroku-checkup", "diagnose", "-a", "one", "-a", "two", "--skip", "logs,postgres", "--format", "markdown",
-		"-o", "r.md", "--timeout", "90s", "--fail-on", "critical", "--resolver", "127.0.0.1:5353", "--warn-days", "20", "--crit-days", "3"})
+		"-o", "r.md", "--timeout", "90s", "--fail-on", "critical", "--resolver", "127.0.0.1:5353", "--warn-days", "20", "--crit-days", "3",
+		"--redis-url", "rediss://:pw-of-redis@127.0.0.1:6380", "--redis-insecure-skip-verify"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(got.Apps, []string{"one", "two"}) || got.Format != report.FormatMarkdown || got.Output != "r.md" ||
 		got.Timeout != 90*time.Second || got.FailOn != report.FailOnCritical || got.Resolver != "127.0.0.1:5353" ||
-		got.Certs.WarnDays != 20 || got.Certs.CritDays != 3 {
+		got.Certs.WarnDays != 20 || got.Certs.CritDays != 3 || got.RedisURL != "rediss://:pw-of-redis@127.0.0.1:6380" || !got.RedisSkipVerify {
 		t.Errorf("options: %+v", got)
 	}
-	if !slices.Equal(got.Parts, []report.Category{report.CategoryPlatform, report.CategoryDNS, report.CategoryTLS}) {
+	if !slices.Equal(got.Parts, []report.Category{report.CategoryPlatform, report.CategoryDNS, report.CategoryTLS, report.CategoryRedis}) {
 		t.Errorf("parts: %v", got.Parts)
 	}
 }

@@ -165,6 +165,66 @@ func (f *Factory) tlsPart(common CommonOptions, warn, crit int) (*checkup.TLSPar
 		WarnDays: warn, CritDays: crit, Now: f.Now, Port: f.TLSPort}, nil
 }
 
+// DataClient builds the Heroku Data API client from HEROKU_DATA_HOST and
+// the same token as the Platform API (CONTRACT.md, "Heroku Data hosts").
+func (f *Factory) DataClient(resolver string) (*heroku.DataClient, error) {
+	u, err := heroku.DataURL(f.Env("HEROKU_DATA_HOST"))
+	if err != nil {
+		return nil, err
+	}
+	api, err := heroku.APIURL(f.Env("HEROKU_HOST"))
+	if err != nil {
+		return nil, err
+	}
+	tok, err := heroku.Token(f.Env, heroku.NetrcPath(f.Env, f.Home), heroku.NetrcMachines(api)...)
+	if err != nil {
+		return nil, err
+	}
+	f.Redactor.Add(tok)
+	base := f.HTTPBase
+	if base == nil && resolver != "" {
+		res, err := f.resolver(resolver)
+		if err != nil {
+			return nil, err
+		}
+		base = resolvingTransport(res)
+	}
+	return heroku.NewData(heroku.Config{APIURL: u, Token: tok, UserAgent: f.UserAgent(), Base: base}), nil
+}
+
+// redisPart builds the Redis part: the run's resolver, --ca-file's roots
+// for rediss:// URLs that are verified, and (withData) the Data API for
+// the add-ons' redis:info.
+func (f *Factory) redisPart(common CommonOptions, redisURL string, skipVerify, withData bool) (*checkup.RedisPart, error) {
+	if redisURL != "" {
+		// The password of a URL given on the command line is a secret too.
+		f.Redactor.AddConfigVars(map[string]*string{"REDIS_URL": &redisURL})
+	}
+	part := &checkup.RedisPart{RedisURL: redisURL, SkipVerify: skipVerify, Now: f.Now}
+	if common.CAFile != "" {
+		roots, _, err := sslcheck.LoadRoots(common.CAFile)
+		if err != nil {
+			return nil, usagef("--ca-file: %v", err)
+		}
+		part.Options.RootCAs = roots
+	}
+	if common.Resolver != "" {
+		res, err := f.resolver(common.Resolver)
+		if err != nil {
+			return nil, err
+		}
+		part.Options.Dial = res.DialContext
+	}
+	if withData {
+		data, err := f.DataClient(common.Resolver)
+		if err != nil {
+			return nil, err
+		}
+		part.Data = data
+	}
+	return part, nil
+}
+
 // pgPart builds the Postgres part; with --resolver the databases' host
 // names are looked up there too.
 func (f *Factory) pgPart(url, plan string, th pgcheck.Thresholds, resolver string) (*checkup.PostgresPart, error) {

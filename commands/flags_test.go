@@ -37,6 +37,13 @@ func TestSubcommandFlagsParse(t *testing.T) {
 		t.Errorf("pg-health: %+v", pg)
 	}
 
+	var rh *RedisHealthOptions
+	withCommand(t, newRedisHealthCommand(f, func(_ *cli.Context, o *RedisHealthOptions) error { rh = o; return nil }),
+		"--redis-url", "rediss://:p@ec2-3-91-0-1.compute-1.amazonaws.com:20450", "--redis-insecure-skip-verify", "--format", "markdown")
+	if rh.RedisURL != "rediss://:p@ec2-3-91-0-1.compute-1.amazonaws.com:20450" || !rh.SkipVerify || rh.Format != report.FormatMarkdown {
+		t.Errorf("redis-health: %+v", rh)
+	}
+
 	var cc *CertsCheckOptions
 	withCommand(t, newCertsCheckCommand(f, func(_ *cli.Context, o *CertsCheckOptions) error { cc = o; return nil }),
 		"--warn-days", "21", "--crit-days", "3", "--ca-file", "/dev/null", "shop.example.com", "[::1]:8443", "10.0.0.1")
@@ -62,7 +69,7 @@ func TestSubcommandFlagsParse(t *testing.T) {
 
 func TestSingleAppCommandsRefuseSeveralApps(t *testing.T) {
 	h := newHarness(t)
-	for _, cmd := range []string{"pg-health", "certs-check", "dns-check", "logs-check"} {
+	for _, cmd := range []string{"pg-health", "redis-health", "certs-check", "dns-check", "logs-check"} {
 		if code := h.run(cmd, "-a", "one", "-a", "two"); code != 3 {
 			t.Errorf("%s with two apps: exit %d", cmd, code)
 		}

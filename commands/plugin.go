@@ -47,6 +47,10 @@ var pluginCommands = []pluginCommand{
 		"heroku checkup:pg -a myapp",
 		"heroku checkup:pg --database-url \"$DATABASE_URL\" --plan standard-0",
 	}},
+	{Command: "redis-health", ID: "checkup:redis", Examples: []string{
+		"heroku checkup:redis -a myapp",
+		"heroku checkup:redis --redis-url \"$REDIS_URL\" --redis-insecure-skip-verify",
+	}},
 	{Command: "certs-check", ID: "checkup:certs",
 		Args:     []pluginArg{{Name: "HOST[:PORT]", Description: "hosts to check instead of the app's domains", Multiple: true}},
 		Examples: []string{"heroku checkup:certs -a myapp", "heroku checkup:certs shop.example.com"}},

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -151,6 +152,7 @@ func Collect(ctx context.Context, t Target, o Options) (*Snapshot, error) {
 			return tc, nil
 		},
 	}
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	client := redis.NewClient(opt)
 	defer client.Close()
 
@@ -196,6 +198,14 @@ func Collect(ctx context.Context, t Target, o Options) (*Snapshot, error) {
 	}
 	return s, nil
 }
+
+// quiet drops go-redis's own log lines (its pool logs failed dials to
+// stderr): a check reports through its findings, never by printing.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+var quietOnce sync.Once
 
 // TLSError is a failed TLS handshake with the server.
 type TLSError struct{ Err error }

@@ -131,22 +131,22 @@ func TestCollectTLSSelfSigned(t *testing.T) {
 	os.WriteFile(cert, leaf.PEM(), 0o600)
 	os.WriteFile(key, leaf.KeyPEM(), 0o600)
 	srv := start(t, redistest.Config{Password: "tls-pass-9d3e", TLSCert: cert, TLSKey: key})
-	if !strings.HasPrefix(srv.URL(), "rediss://") {
-		t.Fatal(srv.URL())
+	if !strings.HasPrefix(srv.TLSURL(), "rediss://") {
+		t.Fatal(srv.TLSURL())
 	}
 
-	_, err := Collect(redistest.Ctx(t), Target{URL: srv.URL()}, Options{})
+	_, err := Collect(redistest.Ctx(t), Target{URL: srv.TLSURL()}, Options{})
 	var te *TLSError
 	if !errors.As(err, &te) || !te.UnverifiedCert() {
 		t.Fatalf("self-signed, verified: %v", err)
 	}
-	s, err := Collect(redistest.Ctx(t), Target{URL: srv.URL(), SkipVerify: true}, Options{})
+	s, err := Collect(redistest.Ctx(t), Target{URL: srv.TLSURL(), SkipVerify: true}, Options{})
 	if err != nil || !s.TLS || !s.TLSUnverified || s.Version == "" {
 		t.Fatalf("self-signed, unverified: %+v %v", s, err)
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf.Cert)
-	s, err = Collect(redistest.Ctx(t), Target{URL: srv.URL()}, Options{RootCAs: pool})
+	s, err = Collect(redistest.Ctx(t), Target{URL: srv.TLSURL()}, Options{RootCAs: pool})
 	if err != nil || s.TLSUnverified {
 		t.Fatalf("self-signed, trusted: %+v %v", s, err)
 	}

@@ -37,6 +37,7 @@ describe('arguments', () => {
       checkup: 'diagnose',
       'checkup:diagnose': 'diagnose',
       'checkup:pg': 'pg-health',
+      'checkup:redis': 'redis-health',
       'checkup:certs': 'certs-check',
       'checkup:dns': 'dns-check',
       'checkup:logs': 'logs-check',

@@ -43,15 +43,16 @@ type Config struct {
 	MaxMemoryPolicy string // allkeys-lru, noeviction ...
 	MaxClients      int    // 0: the default
 	NoConfig        bool   // rename CONFIG away, as Heroku disables it
-	// TLS serves TLS on the port instead of plain TCP, with these PEM files.
+	// TLSCert and TLSKey (PEM files) add a TLS port beside the plain one
+	// (the seeding side speaks plain TCP; a client may use either).
 	TLSCert, TLSKey string
 }
 
 // Server is a running redis-server.
 type Server struct {
-	Addr     string // 127.0.0.1:port
+	Addr     string // 127.0.0.1:port, plain TCP
+	TLSAddr  string // 127.0.0.1:port of TLS, when configured
 	Password string
-	TLS      bool
 	dir      string
 	cmd      *exec.Cmd
 	done     chan struct{}
@@ -59,16 +60,22 @@ type Server struct {
 	conns    []net.Conn
 }
 
-// URL is the server's redis:// (or rediss://) URL with its password.
-func (s *Server) URL() string {
-	scheme := "redis"
-	if s.TLS {
-		scheme = "rediss"
+// URL is the server's redis:// URL with its password.
+func (s *Server) URL() string { return serverURL("redis", s.Password, s.Addr) }
+
+// TLSURL is its rediss:// URL, empty without a TLS port.
+func (s *Server) TLSURL() string {
+	if s.TLSAddr == "" {
+		return ""
 	}
-	if s.Password == "" {
-		return scheme + "://" + s.Addr
+	return serverURL("rediss", s.Password, s.TLSAddr)
+}
+
+func serverURL(scheme, password, addr string) string {
+	if password == "" {
+		return scheme + "://" + addr
 	}
-	return scheme + "://:" + s.Password + "@" + s.Addr
+	return scheme + "://:" + password + "@" + addr
 }
 
 // Start runs a server; Close stops it.
@@ -86,7 +93,7 @@ func Start(c Config) (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Password: c.Password, dir: dir, done: make(chan struct{}), TLS: c.TLSCert != ""}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Password: c.Password, dir: dir, done: make(chan struct{})}
 	conf := []string{
 		"bind 127.0.0.1",
 		"protected-mode yes",
@@ -97,11 +104,16 @@ func Start(c Config) (*Server, error) {
 		"loglevel warning",
 		"logfile " + filepath.Join(dir, "redis.log"),
 	}
-	if s.TLS {
-		conf = append(conf, "port 0", fmt.Sprintf("tls-port %d", port), "tls-cert-file "+c.TLSCert, "tls-key-file "+c.TLSKey,
+	conf = append(conf, fmt.Sprintf("port %d", port))
+	if c.TLSCert != "" {
+		tport, err := freePort()
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		s.TLSAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(tport))
+		conf = append(conf, fmt.Sprintf("tls-port %d", tport), "tls-cert-file "+c.TLSCert, "tls-key-file "+c.TLSKey,
 			"tls-auth-clients no")
-	} else {
-		conf = append(conf, fmt.Sprintf("port %d", port))
 	}
 	if c.Password != "" {
 		conf = append(conf, "requirepass "+c.Password)
@@ -149,10 +161,7 @@ func (s *Server) waitReady(limit time.Duration) error {
 		c, err := net.DialTimeout("tcp", s.Addr, time.Second)
 		if err == nil {
 			c.Close()
-			if s.TLS {
-				return nil
-			}
-			if _, err := s.Do("PING"); err == nil {
+			if _, err = s.Do("PING"); err == nil {
 				return nil
 			}
 		}
@@ -334,7 +343,7 @@ type Problems struct{ *Server }
 // SeedProblems starts and seeds the problem server for a test.
 func SeedProblems(t testing.TB) *Problems {
 	t.Helper()
-	s, err := StartProblems()
+	s, err := StartProblems("", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,9 +352,10 @@ func SeedProblems(t testing.TB) *Problems {
 }
 
 // StartProblems starts and seeds the problem server (the demo uses it
-// too); Close stops it.
-func StartProblems() (*Problems, error) {
-	s, err := Start(Config{Password: "redis-problem-pass-8c1d", MaxMemory: "2mb", MaxMemoryPolicy: "allkeys-lru", MaxClients: 8, NoConfig: true})
+// too, with a TLS port: tlsCert and tlsKey, or empty); Close stops it.
+func StartProblems(tlsCert, tlsKey string) (*Problems, error) {
+	s, err := Start(Config{Password: "redis-problem-pass-8c1d", MaxMemory: "2mb", MaxMemoryPolicy: "allkeys-lru", MaxClients: 8, NoConfig: true,
+		TLSCert: tlsCert, TLSKey: tlsKey})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,3 @@
+import {checkup} from '../../lib/command.js'
+
+export default checkup('redis-health')
