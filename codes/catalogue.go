@@ -21,7 +21,7 @@ import (
 
 // All is the catalogue in the order `codes` lists it: the general codes,
 // then each category in report order.
-var All = slices.Concat(general, platform, logs, heroku, dns, tls, postgres, redis)
+var All = slices.Concat(general, platform, logs, heroku, dns, tls, postgres, postgresData, redis)
 
 var byID = index(All)
 

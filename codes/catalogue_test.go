@@ -49,14 +49,7 @@ var contractCodes = []string{
 // catalogue: this list can only shrink (a code both here and in the
 // catalogue fails TestContractCodes).
 var notYetImplemented = map[string]string{
-	"PG_NO_BACKUP_SCHEDULE":    "issue 16 (Heroku Data)",
-	"PG_BACKUP_FAILED":         "issue 16 (Heroku Data)",
-	"PG_BACKUP_STALE":          "issue 16 (Heroku Data)",
-	"PG_MAINTENANCE_SCHEDULED": "issue 16 (Heroku Data)",
-	"PG_VERSION_DEPRECATED":    "issue 16 (Heroku Data)",
-	"PG_CONNECTION_BUDGET":     "issue 16 (Heroku Data)",
-	"PG_DATA_SIZE_LIMIT":       "issue 16 (Heroku Data)",
-	"DEPLOY_REGRESSION":        "issue 17 (the log timeline)",
+	"DEPLOY_REGRESSION": "issue 17 (the log timeline)",
 }
 
 // beyondContract are the codes of the catalogue that CONTRACT.md does not
@@ -69,6 +62,7 @@ var beyondContract = map[string]string{
 	"STACK_UNKNOWN":         "an info the stack rule gave without a code",
 	"ACM_PENDING":           "the ACM infos the platform rules gave without a code",
 	"LOGS_EMPTY":            "the info logcheck gave without a code for no line at all",
+	"PG_ADDON_STATUS":       "issue 16's follower/HA status from the Data API's info rows, which CONTRACT.md names no code for",
 	"PG_STATS_RESET":        "the info pg_stat_statements' young counters gave without a code",
 	"PG_PLAN_UNKNOWN":       "the info a plan outside the plan table gave without a code",
 }
@@ -182,6 +176,10 @@ var checkedDocs = map[string]string{
 	devCenter + "upgrading-heroku-postgres-databases":   "widely linked; documents pg:upgrade:* (updated 2025-10-22); facts note §3",
 	TelemetryDrainsArticle:                              "DC page crawled (updated 2024-12-03): heroku telemetry:add, Fir only",
 	kvsArticle:                                          "DC page \"Heroku Key-Value Store\" crawled (updated 2024-12-04, read 2026-11-24)",
+	pgBackups:                                           "DC page \"Heroku PGBackups\" crawled (updated 2024-05-29, read 2026-11-24)",
+	pgMaintenance:                                       "DC page \"Heroku Postgres Maintenance\" crawled (updated 2024-04-15, read 2026-11-24)",
+	pgOverPlan:                                          "DC page \"Heroku Postgres Over Plan Capacity\" crawled (updated 2024-04-29, read 2026-11-24)",
+	pgVersions:                                          "DC \"Heroku Postgres Version Support\" (updated 2024-10-29), as data-api.md §8.1 and the facts note (P7) cite it",
 }
 
 // errorCodeHeadings are the headings of Dev Center's error codes article

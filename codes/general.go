@@ -16,14 +16,14 @@ var (
 	PermissionDenied = &report.Code{ID: "PERMISSION_DENIED", Status: report.StatusUnknown,
 		Title:   "The credential may not read what the check needs",
 		Why:     "What cannot be read cannot be judged: the problems it would show stay hidden.",
-		Detects: "A 403 from the Platform API, or a Postgres privilege error (42501) or missing pg_read_all_stats membership when reading the statistics views.",
+		Detects: "A 401 or 403 from the Data API or a 403 from the Platform API, or a Postgres privilege error (42501) or missing pg_read_all_stats membership when reading the statistics views.",
 		Remedy:  "Use a credential that may read it: an account with access to {app} (heroku access -a {app}), or Heroku Postgres's default credential",
 		Test:    "runner.TestErrorsBecomeUnknownAndOthersCarryOn"}
 
 	APIError = &report.Code{ID: "API_ERROR", Status: report.StatusUnknown,
-		Title:   "The Platform API answered with an error",
+		Title:   "The Platform API or the Data API answered with an error",
 		Why:     "The part of the app behind that answer was not checked.",
-		Detects: "An HTTP error from the Platform API other than 403 or 404, after the client's retries with backoff on 429 and 5xx.",
+		Detects: "An HTTP error from the Platform API or Heroku's Data API other than 403 or 404 (or a Data API that does not answer), after the client's retries with backoff on 429 and 5xx.",
 		Remedy:  "Run again in a few minutes; if it persists, check https://status.heroku.com",
 		Source:  devCenter + "platform-api-reference (errors and rate limits)",
 		Test:    "runner.TestErrorsBecomeUnknownAndOthersCarryOn"}

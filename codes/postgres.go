@@ -31,10 +31,10 @@ var (
 	PGConnectionsHigh = &report.Code{ID: "PG_CONNECTIONS_HIGH", Category: report.CategoryPostgres, Status: report.StatusWarning,
 		Title:   "Connections are near the database's limit",
 		Why:     "At the limit new connections are refused: requests fail with 'too many connections' while the database itself is fine.",
-		Detects: "pg_stat_activity's count against the tightest of max_connections (less the reserved slots), the role's and the database's CONNECTION LIMIT: 75% is a warning, 90% critical.",
+		Detects: "pg_stat_activity's count against the tightest of max_connections (less the reserved slots), the role's and the database's CONNECTION LIMIT, and, where the role has none, the plan's limit as the Data API gives it (pg:info's Connections used/limit, the Advanced leader pool's): 75% is a warning, 90% critical.",
 		Remedy:  "Use connection pooling (heroku pg:connection-pooling:attach {subject} -a {app}) or lower the app's pool sizes", Subject: "DATABASE",
 		Docs:   devCenter + "postgres-connection-pooling",
-		Source: pgDiagnose + "; plan connection limits are read live, not from a table",
+		Source: pgDiagnose + "; plan connection limits are read live (the server, the Data API), not from a table",
 		Test:   "pgcheck.TestRulesOnLiteralSnapshots"}
 
 	PGLongRunningQuery = &report.Code{ID: "PG_LONG_RUNNING_QUERY", Category: report.CategoryPostgres, Status: report.StatusWarning,
@@ -175,13 +175,13 @@ var (
 		Docs: pgPlans, Source: pgPlans,
 		Test: "pgcheck.TestRulesOnLiteralSnapshots"}
 
-	PGVersionUnsupported = &report.Code{ID: "PG_VERSION_UNSUPPORTED", Category: report.CategoryPostgres, Status: report.StatusWarning,
-		Title:   "The PostgreSQL major version is out of support",
-		Why:     "No more fixes for it, and Heroku forces an upgrade of versions it no longer supports; some of heroku-checkup's checks may be incomplete on it.",
-		Detects: "server_version_num below 130000 (PostgreSQL 12 and older).",
-		Remedy:  "heroku pg:upgrade:prepare {subject} -a {app}, then heroku pg:upgrade:run {subject} -a {app} (Essential plans and followers: pg:upgrade:run alone)", Subject: "DATABASE",
-		Docs:   devCenter + "upgrading-heroku-postgres-databases",
-		Source: devCenter + "heroku-postgres-version-support; the pg:upgrade:* commands of Heroku CLI v11 (upgrade article updated 2025-10-22, read 2026-11-24)",
+	PGVersionUnsupported = &report.Code{ID: "PG_VERSION_UNSUPPORTED", Category: report.CategoryPostgres, Status: report.StatusCritical,
+		Title:   "The PostgreSQL major version is past its end of life",
+		Why:     "On Heroku, past end of life access is restricted and the database is then deleted; anywhere, no more fixes, and some of heroku-checkup's checks may be incomplete on it.",
+		Detects: "The major version (server_version_num, or pg:info's PG Version) against Heroku's lifecycle for a Heroku Postgres add-on, or the community's end of life for any other database (pgcheck/lifecycle.go, read 2026-11-24): 14 and older are past Heroku's; 13 and 14 past the community's.",
+		Remedy:  upgradeRemedy, Subject: "DATABASE",
+		Docs:   pgVersions,
+		Source: "Dev Center \"Heroku Postgres Version Support\" (updated 2024-10-29), changelog item 2722, Heroku's emails for 14 (EOL 2025-11-28); postgresql.org/support/versioning (13: 2025-11-13, 14: 2026-11-12); read 2026-11-24",
 		Test:   "pgcheck.TestRulesOnLiteralSnapshots"}
 )
 

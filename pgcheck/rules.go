@@ -121,6 +121,10 @@ func Judge(s *Snapshot, th Thresholds, now time.Time) []report.Finding {
 		j.raise(codes.PGUnreachable, report.Finding{Check: "postgres.connection",
 			Summary: "cannot connect: " + connectReason(s.ConnectErr),
 			Data:    map[string]any{"error": connectReason(s.ConnectErr)}}, "check the URL, the network and the credentials")
+		// What Heroku Data says does not need the session.
+		j.heroku()
+		j.version()
+		j.budget()
 		return j.out
 	}
 	if j.unknownPart("server", "postgres.connection", "the server's version and role") {
@@ -130,11 +134,7 @@ func Judge(s *Snapshot, th Thresholds, now time.Time) []report.Finding {
 		Summary: fmt.Sprintf("connected to %s as %s (%s), read-only, one session", s.Database, s.User, shortVersion(s.Version)),
 		Data: map[string]any{"server_version_num": s.VersionNum, "database": s.Database, "user": s.User, "pooler": s.Pooler,
 			"database_size_bytes": s.DBSize}})
-	if s.VersionNum > 0 && s.VersionNum < 130000 {
-		j.raise(codes.PGVersionUnsupported, report.Finding{Check: "postgres.version",
-			Summary: fmt.Sprintf("PostgreSQL %s is out of community support; some checks may be incomplete", shortVersion(s.Version))},
-			"upgrade to a supported major version")
-	}
+	j.version()
 	j.privileges()
 	j.connections()
 	j.activity()
@@ -146,6 +146,8 @@ func Judge(s *Snapshot, th Thresholds, now time.Time) []report.Finding {
 	j.sequences()
 	j.statements()
 	j.plan()
+	j.heroku()
+	j.budget()
 	return j.out
 }
 

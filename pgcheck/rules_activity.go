@@ -29,6 +29,16 @@ func (j *judge) connections() {
 	if c.DatabaseLimit >= 0 {
 		limits = append(limits, limit{"the database's CONNECTION LIMIT", c.ByDatabase, c.DatabaseLimit})
 	}
+	// Where the role has no limit of its own, the plan's as Heroku Data
+	// gives it (Essential databases share a server whose max_connections
+	// is not theirs).
+	planFrom := ""
+	if c.RoleLimit < 0 {
+		if used, lim, from, ok := j.s.Heroku.ConnectionLimit(); ok {
+			limits = append(limits, limit{"the plan's limit", max(used, c.ByRole), lim})
+			planFrom = from
+		}
+	}
 	worst := limits[0]
 	worstRatio := -1.0
 	for _, l := range limits {
@@ -42,6 +52,9 @@ func (j *judge) connections() {
 	data := map[string]any{"connections": c.Total, "by_role": c.ByRole, "by_database": c.ByDatabase,
 		"max_connections": c.MaxConnections, "reserved": c.Reserved, "role_limit": c.RoleLimit, "database_limit": c.DatabaseLimit,
 		"effective_limit": worst.limit, "used": worst.used}
+	if planFrom != "" {
+		data["plan_limit_from"] = planFrom
+	}
 	f := report.Finding{Check: "postgres.connections", Data: data,
 		Summary: fmt.Sprintf("%d of %d connections in use (%.0f%% of %s)", worst.used, worst.limit, 100*worstRatio, worst.name)}
 	switch {

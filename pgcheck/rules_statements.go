@@ -100,7 +100,10 @@ func (j *judge) plan() {
 		unit        func(int64) string
 	}
 	var us []usage
-	if p.StorageBytes > 0 {
+	// With Heroku Data's figures, the data size is judged from them
+	// (PG_DATA_SIZE_LIMIT); the session's own size only without.
+	herokuSize := s.Heroku != nil && (s.Heroku.Database != nil || s.Heroku.Advanced != nil)
+	if p.StorageBytes > 0 && !herokuSize {
 		us = append(us, usage{"storage", s.DBSize, p.StorageBytes, humanBytes})
 	}
 	if p.RowLimit > 0 {
@@ -121,7 +124,12 @@ func (j *judge) plan() {
 			Summary: fmt.Sprintf("%s uses %s of the %s %s limit (%.0f%%)", s.Target.Name, u.unit(u.used), p.Name, u.what, 100*r),
 			Data:    map[string]any{"plan": p.Name, "used": u.used, "limit": u.limit, "what": u.what}}, "Move to a larger plan")
 	}
-	if problems == 0 {
+	switch {
+	case problems > 0:
+	case p.StorageBytes == 0:
+		j.add(report.Finding{Check: "postgres.plan", Status: report.StatusOK,
+			Summary: fmt.Sprintf("the %s plan's limits are the Data API's (%s)", p.Name, p.Source)})
+	default:
 		j.add(report.Finding{Check: "postgres.plan", Status: report.StatusOK,
 			Summary: fmt.Sprintf("within the %s plan: %s of %s storage", p.Name, humanBytes(s.DBSize), humanBytes(p.StorageBytes))})
 	}

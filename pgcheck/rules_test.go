@@ -105,7 +105,7 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 			s.Statements = append(s.Statements, Statement{QueryID: 7, Calls: 12, TotalMS: 30000, MeanMS: 2500, Query: "SELECT * FROM reports"})
 		}, codes.PGSlowQueries.ID, "query 7", report.StatusWarning},
 		{"plan storage", func(s *Snapshot) { s.DBSize = 62 << 30 }, codes.PGPlanLimit.ID, "DATABASE_URL", report.StatusCritical},
-		{"plan rows", func(s *Snapshot) { s.Target.Plan = "mini"; s.DBSize = 10 << 20; s.Tables[0].LiveTuples = 8500 }, codes.PGPlanLimit.ID, "DATABASE_URL", report.StatusWarning},
+		{"plan rows (a retired hobby plan)", func(s *Snapshot) { s.Target.Plan = "hobby-dev"; s.DBSize = 10 << 20; s.Tables[0].LiveTuples = 8500 }, codes.PGPlanLimit.ID, "DATABASE_URL", report.StatusWarning},
 		{"no pg_read_all_stats", func(s *Snapshot) { s.ReadAllStat = false }, codes.PermissionDenied.ID, "DATABASE_URL", report.StatusUnknown},
 		{"a view it cannot read", func(s *Snapshot) {
 			s.Errs["statements"] = &pgconn.PgError{Code: "42501", Message: "permission denied for view pg_stat_statements"}
@@ -116,11 +116,18 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 		{"another server error", func(s *Snapshot) {
 			s.Errs["sequences"] = &pgconn.PgError{Code: "XX000", Message: "internal error"}
 		}, codes.CheckError.ID, "DATABASE_URL", report.StatusUnknown},
-		{"old major version", func(s *Snapshot) { s.VersionNum, s.Version = 120015, "PostgreSQL 12.15 on x86_64" },
-			codes.PGVersionUnsupported.ID, "DATABASE_URL", report.StatusWarning},
+		{"old major version, past Heroku's end of life", func(s *Snapshot) { s.VersionNum, s.Version = 120015, "PostgreSQL 12.15 on x86_64" },
+			codes.PGVersionUnsupported.ID, "DATABASE_URL", report.StatusCritical},
+		{"14: past Heroku's end of life (2025-11-28)", func(s *Snapshot) { s.VersionNum = 140012 },
+			codes.PGVersionUnsupported.ID, "DATABASE_URL", report.StatusCritical},
+		{"15: deprecated on Heroku", func(s *Snapshot) { s.VersionNum = 150010 },
+			codes.PGVersionDeprecated.ID, "DATABASE_URL", report.StatusWarning},
+		{"13 outside Heroku: past the community's end of life (2025-11-13)", func(s *Snapshot) {
+			s.VersionNum, s.Target.Plan, s.Target.App = 130018, "", ""
+		}, codes.PGVersionUnsupported.ID, "DATABASE_URL", report.StatusWarning},
 		{"counters reset an hour ago", func(s *Snapshot) { reset := now.Add(-time.Hour); s.StatementsReset = &reset },
 			codes.PGStatsReset.ID, "pg_stat_statements", report.StatusInfo},
-		{"plan not in the table", func(s *Snapshot) { s.Target.Plan = "heroku-postgresql:advanced" },
+		{"plan not in the table", func(s *Snapshot) { s.Target.Plan = "heroku-postgresql:galactic-9000" },
 			codes.PGPlanUnknown.ID, "DATABASE_URL", report.StatusInfo},
 	}
 	for _, c := range cases {
@@ -226,13 +233,30 @@ func TestSSLModeAsTheHerokuCLI(t *testing.T) {
 }
 
 func TestLookupPlan(t *testing.T) {
-	for name, bytes := range map[string]int64{"heroku-postgresql:standard-0": 64 << 30, "premium-4": 768 << 30, "essential-1": 10 << 30, "mini": 1 << 30} {
+	for name, bytes := range map[string]int64{"heroku-postgresql:standard-0": 64 << 30, "premium-4": 768 << 30, "essential-1": 10 << 30,
+		"mini": 1 << 30, "premium-l-9": 5120 << 30, "shield-xl-6": 3072 << 30} {
 		p, ok := LookupPlan(name)
-		if !ok || p.StorageBytes != bytes {
+		if !ok || p.StorageBytes != bytes || p.Source == "" {
 			t.Errorf("%s: %+v %v", name, p, ok)
 		}
 	}
-	if _, ok := LookupPlan("heroku-postgresql:galactic-9000"); ok {
-		t.Error("unknown plan found")
+	// mini and basic are Essential now: no row limit, Essential's connections.
+	for _, n := range []string{"mini", "basic", "essential-0"} {
+		if p, _ := LookupPlan(n); p.RowLimit != 0 || p.ConnectionLimit != 20 || p.Tier != "essential" {
+			t.Errorf("%s: %+v", n, p)
+		}
+	}
+	for _, n := range []string{"heroku-postgresql:advanced", "advanced-private", "advanced-shield", "performance-4g"} {
+		if p, ok := LookupPlan(n); !ok || p.Tier != "advanced" || !IsAdvanced(n) {
+			t.Errorf("%s: %+v %v", n, p, ok)
+		}
+	}
+	for _, n := range []string{"heroku-postgresql:galactic-9000", "standard-l-6", "standard-11"} {
+		if _, ok := LookupPlan(n); ok {
+			t.Errorf("%s found", n)
+		}
+	}
+	if !IsShield("heroku-postgresql:shield-0") || IsShield("standard-0") {
+		t.Error("IsShield")
 	}
 }

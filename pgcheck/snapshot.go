@@ -38,6 +38,15 @@ type Snapshot struct {
 	StatementsReset     *time.Time
 
 	Errs map[string]error
+
+	// Heroku is the add-on as Heroku Data runs it (nil: not a Heroku
+	// Postgres add-on, or no Data API in this run).
+	Heroku *Heroku
+	// Formation and BudgetVars are the app's process types and the config
+	// vars that set their connections (WEB_CONCURRENCY, RAILS_MAX_THREADS,
+	// MAX_THREADS, DB_POOL, SIDEKIQ_CONCURRENCY), for the connection budget.
+	Formation  []Process
+	BudgetVars map[string]string
 }
 
 // Connections in use and the limits that apply to this role and database.
