@@ -22,7 +22,7 @@ const gb = int64(1) << 30
 
 // Sources of the table, read 2026-11-24 (see ../shared/notes/data-api.md §9).
 const (
-	essentialSource = "Essential: 1 GB / 20 connections (essential-0) and 10 GB (essential-1) from elements.heroku.com as quoted in ProgressiveCoders/Spoke#2494 (2024-10-17); essential-2 32 GB / 40 connections from heroku/roadmap#292 (Heroku, 2024-05-17); essential-1's 20 connections unverified; no row limit on Essential; read 2026-11-24"
+	essentialSource  = "Essential: 1 GB / 20 connections (essential-0) and 10 GB (essential-1) from elements.heroku.com as quoted in ProgressiveCoders/Spoke#2494 (2024-10-17); essential-2 32 GB / 40 connections from heroku/roadmap#292 (Heroku, 2024-05-17); essential-1's 20 connections unverified; no row limit on Essential; read 2026-11-24"
 	productionSource = "Dev Center \"Heroku Postgres Production Tier Technical Characterization\" (updated 2024-09-06, read 2026-11-24): storage and connection limits of -0 to -9; -10's 500 connections unverified"
 	hobbySource      = "the retired hobby plans (ended November 2022), kept so old add-on names still read"
 	advancedSource   = "Advanced tier (heroku-postgresql:advanced, advanced-private, advanced-shield; limited GA, Dev Center updated 2026-05-18, read 2026-11-24): storage and connections per pool come from the Data API (plan_limits, pools[].expected_connection_limit)"
@@ -31,15 +31,15 @@ const (
 // production are the storage and connection limits of the Standard,
 // Premium, Private and Shield plans by size (they share them).
 var production = map[string]Plan{
-	"0": {StorageBytes: 64 * gb, ConnectionLimit: 120},
-	"2": {StorageBytes: 256 * gb, ConnectionLimit: 400},
-	"3": {StorageBytes: 512 * gb, ConnectionLimit: 500},
-	"4": {StorageBytes: 768 * gb, ConnectionLimit: 500},
-	"5": {StorageBytes: 1024 * gb, ConnectionLimit: 500},
-	"6": {StorageBytes: 1536 * gb, ConnectionLimit: 500},
-	"7": {StorageBytes: 2048 * gb, ConnectionLimit: 500},
-	"8": {StorageBytes: 3072 * gb, ConnectionLimit: 500},
-	"9": {StorageBytes: 4096 * gb, ConnectionLimit: 500},
+	"0":  {StorageBytes: 64 * gb, ConnectionLimit: 120},
+	"2":  {StorageBytes: 256 * gb, ConnectionLimit: 400},
+	"3":  {StorageBytes: 512 * gb, ConnectionLimit: 500},
+	"4":  {StorageBytes: 768 * gb, ConnectionLimit: 500},
+	"5":  {StorageBytes: 1024 * gb, ConnectionLimit: 500},
+	"6":  {StorageBytes: 1536 * gb, ConnectionLimit: 500},
+	"7":  {StorageBytes: 2048 * gb, ConnectionLimit: 500},
+	"8":  {StorageBytes: 3072 * gb, ConnectionLimit: 500},
+	"9":  {StorageBytes: 4096 * gb, ConnectionLimit: 500},
 	"10": {StorageBytes: 8192 * gb, ConnectionLimit: 500}, // 8 TB: heroku/roadmap#311 (2024-09-16)
 	// The -l- and -xl- sizes of Premium, Private and Shield.
 	"l-6": {StorageBytes: 2048 * gb, ConnectionLimit: 500}, "xl-6": {StorageBytes: 3072 * gb, ConnectionLimit: 500},

@@ -172,7 +172,9 @@ func TestHerokuDataSkips(t *testing.T) {
 	}
 	for _, mut := range []func(*Snapshot){
 		func(s *Snapshot) { s.Heroku.Plan = "heroku-postgresql:shield-0" },
-		func(s *Snapshot) { setRow(s, "Following", "postgres://ec2-54-111-111-1.compute-1.amazonaws.com:5452/dxxxx") },
+		func(s *Snapshot) {
+			setRow(s, "Following", "postgres://ec2-54-111-111-1.compute-1.amazonaws.com:5452/dxxxx")
+		},
 	} {
 		s := herokuSnap(t)
 		s.Heroku.Schedules = nil
