@@ -2,10 +2,13 @@ package checkup
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/pgcheck"
 	"github.com/heroku-checkup/heroku-checkup/platform"
 	"github.com/heroku-checkup/heroku-checkup/report"
@@ -14,7 +17,9 @@ import (
 
 // PostgresPart checks every Postgres database of an app (each *_URL config
 // var holding a postgres URL: the primary, followers, attached databases),
-// or the one --database-url names; one job, one session per database.
+// or the one --database-url names; one job, one session per database. With
+// the Data API, each Heroku Postgres add-on is also read as Heroku Data
+// runs it (pg:info, backups, maintenance), beside the session.
 type PostgresPart struct {
 	DatabaseURL string // --database-url: this database instead of the app's
 	Plan        string // --plan for --database-url
@@ -22,18 +27,36 @@ type PostgresPart struct {
 	Thresholds  pgcheck.Thresholds
 	Now         func() time.Time
 	Timeout     time.Duration // per database (default 30s)
-	// Simulated: the app is the sandbox, whose config vars name hosts
-	// beyond loopback; only --database-url may be checked.
-	Simulated bool
+	// Data reads the add-ons from Heroku's Data API; nil leaves them out.
+	Data *heroku.DataClient
+	// Unavailable, when set, is why there is no database to check and how
+	// to include one (the demo without PostgreSQL): one skipped finding.
+	Unavailable string
 }
 
 func (p *PostgresPart) Category() report.Category { return report.CategoryPostgres }
 func (p *PostgresPart) Needs() []platform.Resource {
-	return []platform.Resource{platform.ResConfigVars, platform.ResAddOns}
+	return []platform.Resource{platform.ResConfigVars, platform.ResAddOns, platform.ResFormation}
+}
+
+// dbJob is what a database's job needs beyond its target.
+type dbJob struct {
+	target    pgcheck.Target
+	addon     *platform.PostgresAddOn
+	formation []pgcheck.Process
+	vars      map[string]string
 }
 
 // TargetJobs builds one job per database.
 func (p *PostgresPart) TargetJobs(targets []pgcheck.Target) []runner.Job {
+	dbs := make([]dbJob, len(targets))
+	for i, t := range targets {
+		dbs[i] = dbJob{target: t}
+	}
+	return p.jobs(dbs, nil)
+}
+
+func (p *PostgresPart) jobs(dbs []dbJob, shared *appData) []runner.Job {
 	timeout := or(p.Timeout, 30*time.Second)
 	th := p.Thresholds
 	if th == (pgcheck.Thresholds{}) {
@@ -41,11 +64,20 @@ func (p *PostgresPart) TargetJobs(targets []pgcheck.Target) []runner.Job {
 	}
 	now := orNow(p.Now)
 	var jobs []runner.Job
-	for _, t := range targets {
+	for _, db := range dbs {
+		t := db.target
 		jobs = append(jobs, runner.Job{Name: "postgres " + t.Name, Check: "postgres.connection", Category: report.CategoryPostgres,
 			App: t.App, Subject: t.Name, Timeout: timeout,
 			Run: func(ctx context.Context) (runner.Result, error) {
+				var h *pgcheck.Heroku
+				var wg sync.WaitGroup
+				if p.Data != nil && db.addon != nil && shared != nil {
+					wg.Add(1)
+					go func() { defer wg.Done(); h = shared.addon(ctx, p.Data, *db.addon) }()
+				}
 				s := pgcheck.Collect(ctx, t, p.Session)
+				wg.Wait()
+				s.Heroku, s.Formation, s.BudgetVars = h, db.formation, db.vars
 				return runner.Findings(pgcheck.Judge(s, th, now())...), nil
 			}})
 	}
@@ -53,37 +85,120 @@ func (p *PostgresPart) TargetJobs(targets []pgcheck.Target) []runner.Job {
 }
 
 func (p *PostgresPart) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.Job, error) {
-	if p.DatabaseURL != "" {
-		return p.TargetJobs([]pgcheck.Target{{Name: pgcheck.DatabaseURLSubject, URL: p.DatabaseURL, App: s.Name, Plan: p.Plan}}), nil
-	}
 	skip := func(subject, summary string) []runner.Job {
 		return []runner.Job{{Name: "postgres " + s.Name, Check: "postgres.connection", Category: report.CategoryPostgres, App: s.Name, Subject: subject,
 			Run: func(context.Context) (runner.Result, error) {
 				return runner.Findings(report.Finding{Status: report.StatusSkipped, Summary: summary}), nil
 			}}}
 	}
-	if p.Simulated {
-		return skip("DATABASE_URL", "the sandbox has no database: pass --database-url postgres://... to check a real Postgres"), nil
+	if p.DatabaseURL != "" {
+		return p.TargetJobs([]pgcheck.Target{{Name: pgcheck.DatabaseURLSubject, URL: p.DatabaseURL, App: s.Name, Plan: p.Plan}}), nil
+	}
+	if p.Unavailable != "" {
+		return skip("DATABASE_URL", p.Unavailable), nil
 	}
 	if !s.Has(platform.ResConfigVars) {
 		return nil, s.Err(platform.ResConfigVars)
 	}
-	plans := map[string]string{}
+	addons := map[string]*platform.PostgresAddOn{}
 	for _, a := range s.PostgresAddOns() {
 		for _, v := range a.ConfigVars {
-			plans[v] = a.Plan
+			addons[v] = &a
 		}
 	}
-	var targets []pgcheck.Target
-	for name, v := range s.ConfigVars {
+	vars := s.ReadConfigVars()
+	budget := map[string]string{}
+	for _, n := range pgcheck.BudgetVarNames {
+		if v := vars[n]; v != nil {
+			budget[n] = *v
+		}
+	}
+	var formation []pgcheck.Process
+	for _, f := range s.Formation {
+		formation = append(formation, pgcheck.Process{Type: f.Type, Quantity: f.Quantity, Command: f.Command})
+	}
+	var dbs []dbJob
+	for name, v := range vars {
 		if v == nil || !strings.HasSuffix(name, "_URL") || !pgcheck.IsPostgresURL(*v) {
 			continue
 		}
-		targets = append(targets, pgcheck.Target{Name: name, URL: *v, App: s.Name, Plan: plans[name]})
+		db := dbJob{target: pgcheck.Target{Name: name, URL: *v, App: s.Name}, addon: addons[name], formation: formation, vars: budget}
+		if db.addon != nil {
+			db.target.Plan = db.addon.Plan
+		}
+		dbs = append(dbs, db)
 	}
-	sort.Slice(targets, func(i, j int) bool { return targets[i].Name < targets[j].Name })
-	if len(targets) == 0 {
+	sort.Slice(dbs, func(i, j int) bool { return dbs[i].target.Name < dbs[j].target.Name })
+	if len(dbs) == 0 {
 		return skip(s.Name, "no Postgres database: no *_URL config var holds a postgres:// URL"), nil
 	}
-	return p.TargetJobs(targets), nil
+	appID := ""
+	if s.App != nil {
+		appID = s.App.ID
+	}
+	return p.jobs(dbs, &appData{app: s.Name, appID: appID}), nil
+}
+
+// appData is what the Data API says per app (the transfers and the
+// maintenances of all its add-ons), read once for all its databases.
+type appData struct {
+	app, appID string
+
+	transfersOnce sync.Once
+	transfers     []heroku.Transfer
+	transfersErr  error
+	maintOnce     sync.Once
+	maint         []heroku.Maintenance
+	maintErr      error
+}
+
+// addon reads one add-on as pg:info, pg:backups:schedules, pg:backups and
+// data:maintenances do (data:pg:info for the Advanced tier).
+func (d *appData) addon(ctx context.Context, c *heroku.DataClient, a platform.PostgresAddOn) *pgcheck.Heroku {
+	h := &pgcheck.Heroku{Addon: a.Name, AddonID: a.ID, Plan: a.Plan, Attachments: a.ConfigVars, Errs: map[string]error{}}
+	if pgcheck.IsAdvanced(a.Plan) {
+		adv, err := c.AdvancedInfo(ctx, a.ID)
+		if err != nil {
+			h.Errs["database"] = err
+			return h
+		}
+		h.Advanced = adv
+		return h
+	}
+	db, err := c.Database(ctx, a.ID)
+	if err != nil {
+		h.Errs["database"] = err
+		if heroku.DataStatus(err) == 404 {
+			return h // unknown to the Data API: nothing more to ask it
+		}
+	} else {
+		h.Database = db
+	}
+	if h.Schedules, err = c.TransferSchedules(ctx, a.ID); err != nil {
+		h.Errs["schedules"] = err
+	}
+	d.transfersOnce.Do(func() { d.transfers, d.transfersErr = c.Transfers(ctx, d.app) })
+	if d.transfersErr != nil {
+		h.Errs["transfers"] = d.transfersErr
+	}
+	uuids := map[string]bool{}
+	for _, s := range h.Schedules {
+		uuids[s.UUID] = s.UUID != ""
+	}
+	for _, t := range d.transfers {
+		if !t.IsBackup() {
+			continue
+		}
+		if (t.Schedule != nil && uuids[t.Schedule.UUID]) || slices.Contains(a.ConfigVars, t.FromName+"_URL") {
+			h.Backups = append(h.Backups, t)
+		}
+	}
+	if d.appID != "" {
+		d.maintOnce.Do(func() { d.maint, d.maintErr = c.Maintenances(ctx, d.appID) })
+		if d.maintErr != nil {
+			h.Errs["maintenances"] = d.maintErr
+		}
+		h.Maint = d.maint
+	}
+	return h
 }

@@ -35,8 +35,9 @@ type DiagnoseOptions struct {
 	DemoDomains     int
 	DemoLatency     sandbox.Options
 	DemoGenerated   bool
-	// redisUnavailable is the demo's reason for having no Redis (redis-server missing).
-	redisUnavailable string
+	// postgresUnavailable and redisUnavailable are the demo's reasons for
+	// having no database or Redis (PostgreSQL or redis-server missing).
+	postgresUnavailable, redisUnavailable string
 }
 
 func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) error) *cli.Command {
@@ -263,9 +264,11 @@ func diagnoseParts(f *Factory, opts *DiagnoseOptions, client platform.API, first
 				return nil, usagef("--database-url is not a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL")
 			}
 			part, err := f.pgPart(opts.DatabaseURL, "", pgcheck.DefaultThresholds, opts.Resolver)
-			if part != nil {
-				part.Simulated = opts.Demo
+			if err != nil {
+				return nil, err
 			}
+			part.Unavailable = opts.postgresUnavailable
+			part.Data, err = f.DataClient(opts.Resolver)
 			return part, err
 		},
 		report.CategoryRedis: func() (checkup.Part, error) {

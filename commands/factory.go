@@ -167,12 +167,21 @@ func (f *Factory) tlsPart(common CommonOptions, warn, crit int) (*checkup.TLSPar
 
 // DataClient builds the Heroku Data API client from HEROKU_DATA_HOST and
 // the same token as the Platform API (CONTRACT.md, "Heroku Data hosts").
+//
+// A Platform API on loopback (the sandbox, a test's fake) has no Data API
+// unless HEROKU_DATA_HOST names one: nil, and the Data checks are left out,
+// so that neither the token nor a lookup of api.data.heroku.com leaves
+// the machine.
 func (f *Factory) DataClient(resolver string) (*heroku.DataClient, error) {
-	u, err := heroku.DataURL(f.Env("HEROKU_DATA_HOST"))
+	api, err := heroku.APIURL(f.Env("HEROKU_HOST"))
 	if err != nil {
 		return nil, err
 	}
-	api, err := heroku.APIURL(f.Env("HEROKU_HOST"))
+	dataHost := f.Env("HEROKU_DATA_HOST")
+	if dataHost == "" && heroku.IsLoopback(api.Hostname()) {
+		return nil, nil
+	}
+	u, err := heroku.DataURL(dataHost)
 	if err != nil {
 		return nil, err
 	}

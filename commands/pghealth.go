@@ -82,5 +82,8 @@ func runPgHealth(ctx context.Context, f *Factory, opts *PgHealthOptions) error {
 		jobs := part.TargetJobs([]pgcheck.Target{{Name: pgcheck.DatabaseURLSubject, URL: opts.DatabaseURL, Plan: opts.Plan}})
 		return runJobs(ctx, f, opts.CommonOptions, nil, []string{adviceNote}, jobs)
 	}
+	if part.Data, err = f.DataClient(opts.Resolver); err != nil {
+		return err
+	}
 	return runAppParts(ctx, f, nil, opts.CommonOptions, part)
 }

@@ -4,6 +4,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/codes"
+	"github.com/heroku-checkup/heroku-checkup/report"
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/pgcheck/pgtest"
@@ -24,7 +28,9 @@ func TestPgHealthApp(t *testing.T) {
 	h := newHarness(t)
 	h.env["HEROKU_HOST"] = api.URL
 	h.env["HEROKU_API_KEY"] = "test-token-123456"
-	code := h.run("pg-health", "-a", "acme-prod", "--format", "json")
+	// --fail-on critical: the installed server's major may be deprecated on
+	// Heroku (15 is), a warning that is the machine's, not the test's.
+	code := h.run("pg-health", "-a", "acme-prod", "--format", "json", "--fail-on", "critical")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, h.errOut.String(), h.out.String())
 	}
@@ -61,5 +67,60 @@ func TestPgHealthResolvesThroughResolver(t *testing.T) {
 	}
 	if f, ok := reporttest.FindCheck(t, h.report().Checks, "postgres.connection"); !ok || f.Status != "ok" {
 		t.Errorf("connection through the resolver's answer: %+v", f)
+	}
+}
+
+// TestPgHealthHerokuData reads the add-on from the fake Data API (the
+// Heroku CLI's shapes) beside the real session: no backup schedule, the
+// latest backup failed, maintenance in two days, and the formation's
+// connection budget against pg:info's limit; the fake saw only GETs, and
+// the database password appears nowhere.
+func TestPgHealthHerokuData(t *testing.T) {
+	e := pgtest.Clean(t)
+	api := fakeAPI(t)
+	data := herokutest.NewData(t, "test-token-123456")
+	defer data.Close()
+	app := apiApp(api, "acme-prod")
+	app.ConfigVars["DATABASE_URL"] = herokutest.Str(e.OwnerURL)
+	app.ConfigVars["RAILS_MAX_THREADS"] = herokutest.Str("5")
+	app.ConfigVars["WEB_CONCURRENCY"] = herokutest.Str("4")
+	app.Formation[0].Quantity = 6 // web: 6 x 4 x 5 = 120; worker: 1 x 1 x 5
+	addon := app.AddOns[0]
+	now := time.Now()
+	data.AddDatabase(addon.ID, herokutest.PGInfo{AddonID: addon.ID, Name: addon.Name, Plan: "standard-0", PlanTitle: "Standard 0",
+		Status: "Available", Version: "16.4", DataBytes: 9 << 20, ConnUsed: 4, ConnLimit: 120, ContinuousProtection: "Off",
+		Host: "127.0.0.1", Port: 5432, User: "u", Password: "data-api-password-77", DB: "d", Created: now.Add(-100 * 24 * time.Hour)}.Body())
+	data.AddTransfers("acme-prod", []any{
+		herokutest.Backup(7, "DATABASE", now.Add(-30*time.Hour), now.Add(-30*time.Hour), now.Add(-29*time.Hour), true, ""),
+		herokutest.Backup(8, "DATABASE", now.Add(-6*time.Hour), now.Add(-6*time.Hour), now.Add(-5*time.Hour), false, ""),
+	})
+	data.AddMaintenances(app.App.ID, map[string]any{"maintenances": []any{herokutest.MaintenanceEntry("heroku-postgresql", addon.Name, "standard-0",
+		"DATABASE_URL", "pending", "Tuesdays 14:30 to 18:30 UTC", now.Add(48*time.Hour), now.Add(5*24*time.Hour))}})
+	h := newHarness(t)
+	h.env["HEROKU_HOST"] = api.URL
+	h.env["HEROKU_DATA_HOST"] = data.URL
+	h.env["HEROKU_API_KEY"] = "test-token-123456"
+	if code := h.run("pg-health", "-a", "acme-prod", "--format", "json"); code != 2 {
+		t.Fatalf("exit %d, want 2\n%s%s", code, h.errOut.String(), h.out.String())
+	}
+	got := reporttest.Codes(t, h.report().Checks)
+	for code, want := range map[string]report.Status{
+		codes.PGNoBackupSchedule.ID: report.StatusWarning, codes.PGBackupFailed.ID: report.StatusWarning,
+		codes.PGMaintenanceScheduled.ID: report.StatusWarning, codes.PGConnectionBudget.ID: report.StatusCritical,
+	} {
+		if f, ok := got[code+"|DATABASE_URL"]; !ok || f.Status != want {
+			t.Errorf("%s: %+v", code, f)
+		}
+	}
+	if b := got[codes.PGConnectionBudget.ID+"|DATABASE_URL"]; !strings.Contains(b.Summary, "125 connections") {
+		t.Errorf("budget: %s", b.Summary)
+	}
+	if strings.Contains(h.out.String(), "data-api-password-77") || strings.Contains(h.out.String(), e.OwnerURL) {
+		t.Error("a password is in the report")
+	}
+	for _, route := range []string{"GET /client/v11/databases/{id}", "GET /client/v11/databases/{id}/transfer-schedules", "GET /client/v11/apps/{app}/transfers", "GET /data/maintenances/v1/apps/{app id}"} {
+		if data.Calls()[route] != 1 {
+			t.Errorf("%s: %d calls (%v)", route, data.Calls()[route], data.Calls())
+		}
 	}
 }

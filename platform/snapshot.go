@@ -116,6 +116,7 @@ func (s *Snapshot) ReadConfigVars() map[string]*string {
 
 // PostgresAddOn is a Heroku Postgres add-on and the config vars it sets.
 type PostgresAddOn struct {
+	ID         string
 	Name       string
 	Plan       string
 	ConfigVars []string
@@ -126,7 +127,7 @@ func (s *Snapshot) PostgresAddOns() []PostgresAddOn {
 	var out []PostgresAddOn
 	for _, a := range s.AddOns {
 		if a.AddonService.Name == "heroku-postgresql" {
-			out = append(out, PostgresAddOn{Name: a.Name, Plan: a.Plan.Name, ConfigVars: a.ConfigVars})
+			out = append(out, PostgresAddOn{ID: a.ID, Name: a.Name, Plan: a.Plan.Name, ConfigVars: a.ConfigVars})
 		}
 	}
 	return out
