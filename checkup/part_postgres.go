@@ -29,9 +29,10 @@ type PostgresPart struct {
 	Timeout     time.Duration // per database (default 30s)
 	// Data reads the add-ons from Heroku's Data API; nil leaves them out.
 	Data *heroku.DataClient
-	// Unavailable, when set, is why there is no database to check and how
-	// to include one (the demo without PostgreSQL): one skipped finding.
-	Unavailable string
+	// Unavailable maps an app to why it has nothing to check here and how
+	// to include it (the demo without PostgreSQL or redis-server): one
+	// skipped finding for that app.
+	Unavailable map[string]string
 }
 
 func (p *PostgresPart) Category() report.Category { return report.CategoryPostgres }
@@ -94,8 +95,8 @@ func (p *PostgresPart) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.J
 	if p.DatabaseURL != "" {
 		return p.TargetJobs([]pgcheck.Target{{Name: pgcheck.DatabaseURLSubject, URL: p.DatabaseURL, App: s.Name, Plan: p.Plan}}), nil
 	}
-	if p.Unavailable != "" {
-		return skip("DATABASE_URL", p.Unavailable), nil
+	if why := p.Unavailable[s.Name]; why != "" {
+		return skip("DATABASE_URL", why), nil
 	}
 	if !s.Has(platform.ResConfigVars) {
 		return nil, s.Err(platform.ResConfigVars)

@@ -28,9 +28,10 @@ type RedisPart struct {
 	Thresholds redischeck.Thresholds
 	Now        func() time.Time
 	Timeout    time.Duration // per Redis (default 20s)
-	// Unavailable, when set, is why there is no Redis to check and how to
-	// include one (the demo without redis-server): one skipped finding.
-	Unavailable string
+	// Unavailable maps an app to why it has nothing to check here and how
+	// to include it (the demo without PostgreSQL or redis-server): one
+	// skipped finding for that app.
+	Unavailable map[string]string
 }
 
 func (p *RedisPart) Category() report.Category { return report.CategoryRedis }
@@ -95,8 +96,8 @@ func (p *RedisPart) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.Job,
 	if p.RedisURL != "" {
 		return p.TargetJobs([]RedisTarget{{Target: redischeck.Target{Name: RedisURLSubject, URL: p.RedisURL, SkipVerify: p.SkipVerify}, App: s.Name}}), nil
 	}
-	if p.Unavailable != "" {
-		return skip("REDIS_URL", p.Unavailable), nil
+	if why := p.Unavailable[s.Name]; why != "" {
+		return skip("REDIS_URL", why), nil
 	}
 	if !s.Has(platform.ResConfigVars) {
 		return nil, s.Err(platform.ResConfigVars)

@@ -57,7 +57,7 @@ var (
 	RedisVersionDeprecated = &report.Code{ID: "REDIS_VERSION_DEPRECATED", Category: report.CategoryRedis, Status: report.StatusWarning,
 		Title:   "The Redis version is deprecated or past end of life on Heroku",
 		Why:     "Heroku stops provisioning a deprecated version, then upgrades it for you at a time of its choosing, and supports it no more after end of life.",
-		Detects: "The server's version (valkey_version on Valkey, else redis_version; the Data API's when the server cannot be reached) against Heroku Key-Value Store's lifecycle in redischeck/lifecycle.go: deprecated is a warning, past end of life critical.",
+		Detects: "For a Heroku Redis add-on, the server's version (valkey_version on Valkey, else redis_version; the Data API's when the server cannot be reached) against Heroku Key-Value Store's lifecycle in redischeck/lifecycle.go: deprecated is a warning, past end of life critical. Other Redis servers are not judged by it.",
 		Remedy:  "heroku redis:upgrade {subject} --version 9 -a {app} (test on a staging app first)", Subject: "REDIS",
 		Docs:   kvsArticle,
 		Source: "Heroku's deprecation emails quoted in public issues (7.2: EOL 2026-12-19, nextstrain/nextstrain.org#1371, 2026-08-20; 6.2: EOL 2024-12-02, deardurham/dear-petition#493, 2024-08-08), read 2026-11-24; the Dev Center version table was not reachable",

@@ -35,9 +35,10 @@ type DiagnoseOptions struct {
 	DemoDomains     int
 	DemoLatency     sandbox.Options
 	DemoGenerated   bool
-	// postgresUnavailable and redisUnavailable are the demo's reasons for
-	// having no database or Redis (PostgreSQL or redis-server missing).
-	postgresUnavailable, redisUnavailable string
+	DemoServers     bool
+	// postgresUnavailable and redisUnavailable are the demo's reasons, by
+	// app, for having no database or Redis (PostgreSQL or redis-server missing).
+	postgresUnavailable, redisUnavailable map[string]string
 }
 
 func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) error) *cli.Command {
@@ -59,6 +60,7 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 		&cli.IntFlag{Name: "demo-domains", Value: 4, Hidden: true},
 		&cli.StringFlag{Name: "demo-latency", Hidden: true, Usage: "api=80ms,dns=20ms,tls=60ms,logs=200ms"},
 		&cli.BoolFlag{Name: "demo-generated", Hidden: true, Usage: "every sandbox app generated alike"},
+		&cli.BoolFlag{Name: "demo-servers", Value: true, Hidden: true, Usage: "start a real PostgreSQL and redis-server for the demo when installed"},
 	)
 	return &cli.Command{
 		Name:         "diagnose",
@@ -73,7 +75,7 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 			}
 			opts := &DiagnoseOptions{CommonOptions: common, Team: c.String("team"), DatabaseURL: c.String("database-url"),
 				LogsFile: c.String("logs-file"),
-				Demo:     c.Bool("demo"), DemoApps: c.Int("demo-apps"), DemoDomains: c.Int("demo-domains"), DemoGenerated: c.Bool("demo-generated")}
+				Demo:     c.Bool("demo"), DemoApps: c.Int("demo-apps"), DemoDomains: c.Int("demo-domains"), DemoGenerated: c.Bool("demo-generated"), DemoServers: c.Bool("demo-servers")}
 			if opts.DemoLatency, err = parseLatency(c.String("demo-latency")); err != nil {
 				return err
 			}
@@ -112,12 +114,15 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 		so := opts.DemoLatency
 		so.Apps, so.Domains, so.Generated = opts.DemoApps, opts.DemoDomains, opts.DemoGenerated
 		so.Now = f.Now() // the demo's clock is the run's, so an injected one makes it repeatable
+		so.Servers = opts.DemoServers
 		sb, err := sandbox.Start(so)
 		if err != nil {
 			return fmt.Errorf("starting the sandbox: %w", err)
 		}
 		defer sb.Close()
 		f = demoFactory(f, sb)
+		opts.postgresUnavailable = map[string]string{sandbox.DemoApp: sb.PostgresMissing}
+		opts.redisUnavailable = map[string]string{sandbox.DemoApp: sb.RedisMissing}
 		if opts.Resolver == "" {
 			opts.Resolver = sb.DNS.Addr
 		}
@@ -127,7 +132,7 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 		if len(opts.Apps) == 0 && opts.Team == "" {
 			opts.Apps = sb.Apps
 		}
-		notes = append(notes, "this is a simulated app: the built-in sandbox on loopback (fake Platform API, DNS, TLS and logs); no credentials were used and nothing left this machine")
+		notes = append(notes, "this is a simulated app: the built-in sandbox on loopback (fake Platform API, Data API, DNS, TLS and logs, and when installed a real PostgreSQL and redis-server seeded with problems); no credentials were used and nothing left this machine")
 	}
 	client, err := f.APIClient(opts.Resolver)
 	if err != nil {
@@ -195,6 +200,8 @@ func demoFactory(f *Factory, sb *sandbox.Sandbox) *Factory {
 			return sb.API.URL
 		case "HEROKU_API_KEY":
 			return sandbox.Token
+		case "HEROKU_DATA_HOST":
+			return sb.Data.URL
 		}
 		return env(k)
 	}

@@ -36,6 +36,18 @@ func TestDemo(t *testing.T) {
 		// acme-edge, the Fir app: its pods judged by process type, no telemetry drain.
 		{"acme-edge", "platform.dynos", "web", "critical", "DYNO_CRASHED"},
 		{"acme-edge", "platform.drains", "log drains", "warning", "NO_LOG_DRAIN"},
+		// Heroku Data (the sandbox's Data API) and the real PostgreSQL and
+		// redis-server the demo starts for acme-prod (scripts/setup installs both).
+		{"acme-prod", "postgres.heroku.backups", "DATABASE_URL", "warning", "PG_BACKUP_FAILED"},
+		{"acme-prod", "postgres.heroku.backup_age", "DATABASE_URL", "warning", "PG_BACKUP_STALE"},
+		{"acme-prod", "postgres.heroku.maintenance", "DATABASE_URL", "warning", "PG_MAINTENANCE_SCHEDULED"},
+		{"acme-prod", "postgres.connection_budget", "DATABASE_URL", "critical", "PG_CONNECTION_BUDGET"},
+		{"acme-prod", "postgres.connections", "DATABASE_URL", "critical", "PG_CONNECTIONS_HIGH"},
+		{"acme-prod", "postgres.indexes", "public.big_val_b", "warning", "PG_DUPLICATE_INDEX"},
+		{"acme-prod", "redis.memory", "REDIS_URL", "critical", "REDIS_MEMORY_HIGH"},
+		{"acme-prod", "redis.evictions", "REDIS_URL", "warning", "REDIS_EVICTIONS"},
+		{"acme-prod", "redis.clients", "REDIS_URL", "warning", "REDIS_CONNECTIONS_HIGH"},
+		{"acme-prod", "redis.rejected", "REDIS_URL", "warning", "REDIS_REJECTED_CONNECTIONS"},
 	}
 	for _, p := range planted {
 		found := false
@@ -76,8 +88,21 @@ func TestDemo(t *testing.T) {
 			}
 		}
 	}
-	if f, ok := rep.find("postgres.connection", "DATABASE_URL"); !ok || f.Status != "skipped" || !strings.Contains(f.Summary, "--database-url") {
-		t.Errorf("postgres in the demo must be skipped with a hint: %+v", f)
+	if f, ok := rep.find("redis.connection", "REDIS_URL"); !ok || f.Status != "ok" || !strings.Contains(f.Summary, "not verified") {
+		t.Errorf("the demo's Redis is Heroku-like: rediss:// with a self-signed certificate: %+v", f)
+	}
+	// Without its servers, each part says it was left out.
+	bare := decode(t, run(t, nil, "diagnose", "--demo", "--demo-servers=false", "--only", "postgres,redis", "--format", "json"))
+	for _, subject := range []string{"DATABASE_URL", "REDIS_URL"} {
+		found := false
+		for _, f := range bare.Checks {
+			if f.Subject == subject && f.Status == "skipped" && strings.Contains(f.Summary, "without its servers") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: not skipped with its reason: %+v", subject, bare.Checks)
+		}
 	}
 
 	md := run(t, nil, "diagnose", "--demo", "--format", "markdown")

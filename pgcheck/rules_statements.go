@@ -126,6 +126,8 @@ func (j *judge) plan() {
 	}
 	switch {
 	case problems > 0:
+	case herokuSize && p.RowLimit == 0:
+		// Storage is judged from Heroku's figures (postgres.heroku.data_size).
 	case p.StorageBytes == 0:
 		j.add(report.Finding{Check: "postgres.plan", Status: report.StatusOK,
 			Summary: fmt.Sprintf("the %s plan's limits are the Data API's (%s)", p.Name, p.Source)})

@@ -67,10 +67,36 @@ func LookupLifecycle(version string) (Lifecycle, bool) {
 			return l, true
 		}
 	}
+	// Between listed versions (7.0, which Heroku offered before 7.2): no
+	// longer supported than the next newer listed one.
+	for _, l := range lifecycle {
+		if versionLess(mm, l.Version) && major >= 4 {
+			l.Source = "older than " + l.Version + ", supported no longer than it: " + l.Source
+			return l, true
+		}
+	}
 	// Older than anything listed (Redis 3 and before): long past its end.
 	if major < 4 {
 		return Lifecycle{Version: parts[0], EndOfLife: date(2024, 12, 2), Deprecated: true,
 			Source: "older than 4, the oldest version of the table: past its end of life like 4"}, true
 	}
 	return Lifecycle{}, false
+}
+
+// versionLess compares dotted versions numerically ("7.0" < "7.2" < "8").
+func versionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }

@@ -215,6 +215,13 @@ func (j *judge) version(v, from string) {
 	if v == "" {
 		return
 	}
+	if j.sub.Addon == "" {
+		// Heroku's lifecycle is its add-ons'; another provider's Redis
+		// or a server of one's own follows its own.
+		j.add(report.Finding{Check: "redis.version", Status: report.StatusOK, Data: map[string]any{"version": v, "from": from},
+			Summary: fmt.Sprintf("version %s (not a Heroku Redis add-on: Heroku Key-Value Store's lifecycle does not apply)", v)})
+		return
+	}
 	l, listed := LookupLifecycle(v)
 	data := map[string]any{"version": v, "from": from, "lifecycle_read": lifecycleRead}
 	if !listed {

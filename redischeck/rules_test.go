@@ -61,6 +61,7 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 		{"clients at the limit", func(s *Subject) { s.Snapshot.ConnectedClients = 40 }, codes.RedisConnectionsHigh.ID, report.StatusCritical, ""},
 		{"rejected", func(s *Subject) { s.Snapshot.RejectedConnections = 3 }, codes.RedisRejectedConnections.ID, report.StatusWarning, ""},
 		{"7.2 deprecated", func(s *Subject) { s.Snapshot.Version = "7.2.14" }, codes.RedisVersionDeprecated.ID, report.StatusWarning, "heroku redis:upgrade redis-cubed-12345 --version 9"},
+		{"7.0 (before 7.2): deprecated with it", func(s *Subject) { s.Snapshot.ServerName, s.Snapshot.Version = "redis", "7.0.15" }, codes.RedisVersionDeprecated.ID, report.StatusWarning, ""},
 		{"6.2 past end of life", func(s *Subject) { s.Snapshot.ServerName, s.Snapshot.Version = "redis", "6.2.14" }, codes.RedisVersionDeprecated.ID, report.StatusCritical, ""},
 		{"unreachable, the Data API's version", func(s *Subject) { s.Snapshot, s.Err, s.DataVersion = nil, errors.New("i/o timeout"), "7.2.14" },
 			codes.RedisVersionDeprecated.ID, report.StatusWarning, ""},

@@ -44,18 +44,28 @@ type Options struct {
 	// alike apps of Domains domains each, no realistic first app).
 	Generated bool
 	Now       time.Time
+	// Servers starts a throw-away PostgreSQL and redis-server on loopback,
+	// seeded with real problems, for the realistic app's DATABASE_URL and
+	// REDIS_URL (the demo); each is left out, with the reason, when it is
+	// not installed.
+	Servers bool
 }
 
 // Sandbox is a running simulated app.
 type Sandbox struct {
 	API     *herokutest.Server
+	Data    *herokutest.DataServer // the Data API of the sandbox's add-ons
 	DNS     *dnszone.Server
 	TLSPort string
 	CAFile  string
 	Apps    []string
-	dir     string
-	tlsL    net.Listener
-	wg      sync.WaitGroup
+	// PostgresMissing and RedisMissing say why the realistic app has no
+	// database or Redis to check, and how to include it (empty: started).
+	PostgresMissing, RedisMissing string
+	closers                       []func()
+	dir                           string
+	tlsL                          net.Listener
+	wg                            sync.WaitGroup
 }
 
 // violations collects what the fake API saw the tool do wrong (a write);
@@ -105,6 +115,7 @@ func Start(o Options) (*Sandbox, error) {
 		return nil, err
 	}
 	sb.API = herokutest.New(&violations{}, herokutest.Options{Token: Token, Latency: o.APILatency, LogLatency: o.LogLatency, RateLimitRemaining: 4321})
+	sb.Data = herokutest.NewData(&violations{}, Token)
 
 	pki := certgen.NewPKIAt("Sandbox", o.Now)
 	sb.CAFile = filepath.Join(dir, "sandbox-ca.pem")
@@ -117,6 +128,9 @@ func Start(o Options) (*Sandbox, error) {
 	from := 1
 	if !o.Generated {
 		first := demoApp(o.Now, pki, sb.DNS, certs)
+		if err := sb.demoData(first, o); err != nil {
+			return nil, err
+		}
 		sb.API.AddApp(first)
 		sb.Apps = append(sb.Apps, first.App.Name)
 		from = 2
@@ -182,8 +196,15 @@ func (sb *Sandbox) Close() {
 		sb.tlsL.Close()
 		sb.wg.Wait()
 	}
+	for i := len(sb.closers) - 1; i >= 0; i-- {
+		sb.closers[i]()
+	}
+	sb.closers = nil
 	if sb.API != nil {
 		sb.API.Close()
+	}
+	if sb.Data != nil {
+		sb.Data.Close()
 	}
 	if sb.DNS != nil {
 		sb.DNS.Close()

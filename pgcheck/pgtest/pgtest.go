@@ -18,12 +18,23 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// T is what the helpers need of a test: *testing.T, or the demo's own
+// (which turns a failure into an error instead of a failed test).
+type T interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+var _ T = testing.TB(nil)
+
 // EnvURL names the variable holding the test server's superuser URL.
 const EnvURL = "HEROKU_CHECKUP_PG_URL"
 
 // AdminURL is the superuser URL, or the test fails saying how to get one:
 // these tests never pass silently without a server.
-func AdminURL(t testing.TB) string {
+func AdminURL(t T) string {
 	t.Helper()
 	u := os.Getenv(EnvURL)
 	if u == "" {
@@ -40,7 +51,7 @@ func suffix() string {
 }
 
 // Connect opens a connection, failing the test on error.
-func Connect(t testing.TB, u string) *pgx.Conn {
+func Connect(t T, u string) *pgx.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -52,7 +63,7 @@ func Connect(t testing.TB, u string) *pgx.Conn {
 }
 
 // Exec runs statements, failing the test on error.
-func Exec(t testing.TB, c *pgx.Conn, sqls ...string) {
+func Exec(t T, c *pgx.Conn, sqls ...string) {
 	t.Helper()
 	for _, q := range sqls {
 		if _, err := c.Exec(context.Background(), q); err != nil {
@@ -82,9 +93,14 @@ type Env struct {
 // NewEnv creates a database owned by a Heroku-like role (with connLimit,
 // -1 for none) and a second role without stats privileges; all are dropped
 // when the test ends.
-func NewEnv(t testing.TB, connLimit int) *Env {
+func NewEnv(t T, connLimit int) *Env {
 	t.Helper()
-	base := AdminURL(t)
+	return NewEnvAt(t, AdminURL(t), connLimit)
+}
+
+// NewEnvAt is NewEnv on the server of the superuser URL base.
+func NewEnvAt(t T, base string, connLimit int) *Env {
+	t.Helper()
 	s := suffix()
 	e := &Env{DB: "hc_" + s, Owner: "hc_owner_" + s, NoStats: "hc_nostats_" + s}
 	admin := Connect(t, base)
@@ -119,7 +135,7 @@ func NewEnv(t testing.TB, connLimit int) *Env {
 
 // WaitFor polls query (a boolean SELECT) until it is true: readiness is
 // observed, never slept for.
-func WaitFor(t testing.TB, c *pgx.Conn, what, query string, args ...any) {
+func WaitFor(t T, c *pgx.Conn, what, query string, args ...any) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -148,10 +164,16 @@ type Problems struct {
 
 // SeedProblems builds the problem database. connLimit is the owner role's
 // CONNECTION LIMIT; the seeded sessions (plus the checker's own) fill 90% of it.
-func SeedProblems(t testing.TB) *Problems {
+func SeedProblems(t T) *Problems {
+	t.Helper()
+	return SeedProblemsAt(t, AdminURL(t))
+}
+
+// SeedProblemsAt is SeedProblems on the server of the superuser URL base.
+func SeedProblemsAt(t T, base string) *Problems {
 	t.Helper()
 	const limit = 10
-	p := &Problems{Env: NewEnv(t, limit)}
+	p := &Problems{Env: NewEnvAt(t, base, limit)}
 	admin := Connect(t, p.Admin)
 	defer admin.Close(context.Background())
 	Exec(t, admin, "CREATE EXTENSION pg_stat_statements")
@@ -271,7 +293,7 @@ func (p *Problems) Close() {
 }
 
 // Clean is a healthy database: a small table with its primary key, used.
-func Clean(t testing.TB) *Env {
+func Clean(t T) *Env {
 	t.Helper()
 	e := NewEnv(t, -1)
 	admin := Connect(t, e.Admin)
