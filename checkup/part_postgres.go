@@ -73,8 +73,11 @@ func (p *PostgresPart) jobs(dbs []dbJob, shared *appData) []runner.Job {
 				var h *pgcheck.Heroku
 				var wg sync.WaitGroup
 				if p.Data != nil && db.addon != nil && shared != nil {
+					// A third of the job's time at most: a hung Data API costs its
+					// own findings (unknown), never the session's.
+					dctx, cancel := context.WithTimeout(ctx, dataShare(ctx, timeout))
 					wg.Add(1)
-					go func() { defer wg.Done(); h = shared.addon(ctx, p.Data, *db.addon) }()
+					go func() { defer wg.Done(); defer cancel(); h = shared.addon(dctx, p.Data, *db.addon) }()
 				}
 				s := pgcheck.Collect(ctx, t, p.Session)
 				wg.Wait()
@@ -202,4 +205,15 @@ func (d *appData) addon(ctx context.Context, c *heroku.DataClient, a platform.Po
 		h.Maint = d.maint
 	}
 	return h
+}
+
+// dataShare is how long the Data API reads of a job may take: a third of
+// what is left of the job, so the SQL session's findings survive a hung
+// Data API.
+func dataShare(ctx context.Context, timeout time.Duration) time.Duration {
+	left := timeout
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < left {
+		left = time.Until(dl)
+	}
+	return max(left/3, 50*time.Millisecond)
 }

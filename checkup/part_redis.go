@@ -69,7 +69,7 @@ func (p *RedisPart) TargetJobs(targets []RedisTarget) []runner.Job {
 					// The Data API's view first, briefly: its version stands in
 					// when the server cannot be reached. A 404 or an error only
 					// leaves it out; the server itself is the evidence.
-					dctx, cancel := context.WithTimeout(ctx, timeout/3)
+					dctx, cancel := context.WithTimeout(ctx, dataShare(ctx, timeout))
 					if r, err := p.Data.Redis(dctx, t.Addon); err == nil {
 						sub.DataVersion = r.Version
 					}

@@ -124,3 +124,34 @@ func TestPgHealthHerokuData(t *testing.T) {
 		}
 	}
 }
+
+// TestPgHealthHungDataAPI: a Data API that never answers costs its own
+// checks (unknown) within the deadline; the SQL session's findings stand.
+func TestPgHealthHungDataAPI(t *testing.T) {
+	e := pgtest.Clean(t)
+	api := fakeAPI(t)
+	data := herokutest.NewData(t, "test-token-123456")
+	defer data.Close()
+	data.Hang(".")
+	app := apiApp(api, "acme-prod")
+	app.ConfigVars["DATABASE_URL"] = herokutest.Str(e.OwnerURL)
+	h := newHarness(t)
+	h.env["HEROKU_HOST"] = api.URL
+	h.env["HEROKU_DATA_HOST"] = data.URL
+	h.env["HEROKU_API_KEY"] = "test-token-123456"
+	start := time.Now()
+	code := h.run("pg-health", "-a", "acme-prod", "--format", "json", "--timeout", "6s")
+	if took := time.Since(start); took > 6*time.Second {
+		t.Errorf("took %v, past --timeout", took)
+	}
+	if code != 3 {
+		t.Errorf("exit %d, want 3 (unknown is the worst)", code)
+	}
+	fs := h.report().Checks
+	if f, ok := reporttest.FindCheck(t, fs, "postgres.heroku"); !ok || f.Status != report.StatusUnknown || f.Code != codes.Timeout.ID {
+		t.Errorf("the Data API's finding: %+v", f)
+	}
+	if f, ok := reporttest.FindCheck(t, fs, "postgres.connection"); !ok || f.Status != report.StatusOK {
+		t.Errorf("the session's findings must stand: %+v", f)
+	}
+}

@@ -1,9 +1,12 @@
 package sandbox
 
 import (
+	"context"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 )
 
@@ -77,5 +80,36 @@ func TestSandboxHasBothGenerations(t *testing.T) {
 	defer one.Close()
 	if len(one.Apps) != 1 || one.Apps[0] != DemoApp {
 		t.Errorf("one app: %v", one.Apps)
+	}
+}
+
+// TestSandboxDataAPI reads the realistic app's add-ons from the sandbox's
+// Data API with the real client: every answer decodes in the CLI's shapes.
+func TestSandboxDataAPI(t *testing.T) {
+	sb, err := Start(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	f := sb.API.App(DemoApp)
+	u, _ := url.Parse(sb.Data.URL)
+	c := heroku.NewData(heroku.Config{APIURL: u, Token: Token})
+	ctx := context.Background()
+	db, err := c.Database(ctx, f.AddOns[0].ID)
+	if err != nil || db.Version() == "" || db.Plan != "standard-0" {
+		t.Fatalf("pg:info: %+v %v", db, err)
+	}
+	if s, err := c.TransferSchedules(ctx, f.AddOns[0].ID); err != nil || len(s) != 1 {
+		t.Errorf("schedules: %+v %v", s, err)
+	}
+	if tr, err := c.Transfers(ctx, DemoApp); err != nil || len(tr) == 0 || tr[len(tr)-1].State() != heroku.TransferFailed {
+		t.Errorf("transfers: %+v %v", tr, err)
+	}
+	if m, err := c.Maintenances(ctx, f.App.ID); err != nil || len(m) != 1 || m[0].ScheduledFor.IsZero() {
+		t.Errorf("maintenances: %+v %v", m, err)
+	}
+	r, err := c.Redis(ctx, f.AddOns[1].Name)
+	if err != nil || r.Version == "" || strings.Contains(r.ResourceURL, herokutest.SampleSecrets[2]) {
+		t.Errorf("redis:info: %+v %v", r, err)
 	}
 }
