@@ -90,10 +90,7 @@ func (p *PostgresPart) jobs(dbs []dbJob, shared *appData) []runner.Job {
 
 func (p *PostgresPart) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.Job, error) {
 	skip := func(subject, summary string) []runner.Job {
-		return []runner.Job{{Name: "postgres " + s.Name, Check: "postgres.connection", Category: report.CategoryPostgres, App: s.Name, Subject: subject,
-			Run: func(context.Context) (runner.Result, error) {
-				return runner.Findings(report.Finding{Status: report.StatusSkipped, Summary: summary}), nil
-			}}}
+		return skipJob("postgres", report.CategoryPostgres, s.Name, subject, summary)
 	}
 	if p.DatabaseURL != "" {
 		return p.TargetJobs([]pgcheck.Target{{Name: pgcheck.DatabaseURLSubject, URL: p.DatabaseURL, App: s.Name, Plan: p.Plan}}), nil
@@ -216,4 +213,13 @@ func dataShare(ctx context.Context, timeout time.Duration) time.Duration {
 		left = time.Until(dl)
 	}
 	return max(left/3, 50*time.Millisecond)
+}
+
+// skipJob is a part's one job when there is nothing to check: a skipped
+// finding of its connection check saying why.
+func skipJob(name string, cat report.Category, app, subject, summary string) []runner.Job {
+	return []runner.Job{{Name: name + " " + app, Check: name + ".connection", Category: cat, App: app, Subject: subject,
+		Run: func(context.Context) (runner.Result, error) {
+			return runner.Findings(report.Finding{Status: report.StatusSkipped, Summary: summary}), nil
+		}}}
 }

@@ -88,10 +88,7 @@ func (p *RedisPart) TargetJobs(targets []RedisTarget) []runner.Job {
 
 func (p *RedisPart) Jobs(_ context.Context, s *platform.Snapshot) ([]runner.Job, error) {
 	skip := func(subject, summary string) []runner.Job {
-		return []runner.Job{{Name: "redis " + s.Name, Check: "redis.connection", Category: report.CategoryRedis, App: s.Name, Subject: subject,
-			Run: func(context.Context) (runner.Result, error) {
-				return runner.Findings(report.Finding{Status: report.StatusSkipped, Summary: summary}), nil
-			}}}
+		return skipJob("redis", report.CategoryRedis, s.Name, subject, summary)
 	}
 	if p.RedisURL != "" {
 		return p.TargetJobs([]RedisTarget{{Target: redischeck.Target{Name: RedisURLSubject, URL: p.RedisURL, SkipVerify: p.SkipVerify}, App: s.Name}}), nil

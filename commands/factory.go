@@ -7,6 +7,7 @@ package commands
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"time"
@@ -80,20 +81,31 @@ func (f *Factory) APIClient(resolver string) (*heroku.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok, err := heroku.Token(f.Env, heroku.NetrcPath(f.Env, f.Home), heroku.NetrcMachines(u)...)
+	cfg, err := f.clientConfig(u, u, resolver)
 	if err != nil {
 		return nil, err
 	}
+	return heroku.New(cfg), nil
+}
+
+// clientConfig is what every Heroku client shares: the token found for
+// the Platform API's host (the Data API takes the same one), kept by the
+// redactor, and the transport (--resolver's lookups).
+func (f *Factory) clientConfig(base, platformAPI *url.URL, resolver string) (heroku.Config, error) {
+	tok, err := heroku.Token(f.Env, heroku.NetrcPath(f.Env, f.Home), heroku.NetrcMachines(platformAPI)...)
+	if err != nil {
+		return heroku.Config{}, err
+	}
 	f.Redactor.Add(tok)
-	base := f.HTTPBase
-	if base == nil && resolver != "" {
+	rt := f.HTTPBase
+	if rt == nil && resolver != "" {
 		res, err := f.resolver(resolver)
 		if err != nil {
-			return nil, err
+			return heroku.Config{}, err
 		}
-		base = resolvingTransport(res)
+		rt = resolvingTransport(res)
 	}
-	return heroku.New(heroku.Config{APIURL: u, Token: tok, UserAgent: f.UserAgent(), Base: base}), nil
+	return heroku.Config{APIURL: base, Token: tok, UserAgent: f.UserAgent(), Base: rt}, nil
 }
 
 // resolvingTransport is an HTTP transport whose lookups go to res.
@@ -185,20 +197,11 @@ func (f *Factory) DataClient(resolver string) (*heroku.DataClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok, err := heroku.Token(f.Env, heroku.NetrcPath(f.Env, f.Home), heroku.NetrcMachines(api)...)
+	cfg, err := f.clientConfig(u, api, resolver)
 	if err != nil {
 		return nil, err
 	}
-	f.Redactor.Add(tok)
-	base := f.HTTPBase
-	if base == nil && resolver != "" {
-		res, err := f.resolver(resolver)
-		if err != nil {
-			return nil, err
-		}
-		base = resolvingTransport(res)
-	}
-	return heroku.NewData(heroku.Config{APIURL: u, Token: tok, UserAgent: f.UserAgent(), Base: base}), nil
+	return heroku.NewData(cfg), nil
 }
 
 // redisPart builds the Redis part: the run's resolver, --ca-file's roots

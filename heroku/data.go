@@ -26,28 +26,7 @@ const DefaultDataURL = "https://api.data.heroku.com"
 // passed as the request's hostname), meaning https://HOST.
 // The token rule is the Platform API's: https to Heroku's domains, or loopback.
 func DataURL(dataHost string) (*url.URL, error) {
-	dataHost = strings.TrimSpace(dataHost)
-	raw := DefaultDataURL
-	switch {
-	case dataHost == "":
-	case strings.HasPrefix(dataHost, "http"):
-		raw = dataHost
-	default:
-		raw = "https://" + dataHost
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_DATA_HOST=%q is not a valid Data API host: use a host such as api.data.heroku.com or a URL such as https://api.data.heroku.com", dataHost)}
-	}
-	host := u.Hostname()
-	if host == "" || strings.ContainsAny(host, " /\\") {
-		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_DATA_HOST=%q is not a valid Data API host", dataHost)}
-	}
-	if !allowedHost(u.Scheme, host) {
-		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_DATA_HOST=%q is not a Heroku host: the token is only sent over https to heroku.com, herokuspace.com, herokudev.com or herokai.com (or to a loopback address); unset HEROKU_DATA_HOST", dataHost)}
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	return u, nil
+	return baseURL("HEROKU_DATA_HOST", dataHost, DefaultDataURL, "https://", "a host such as api.data.heroku.com or a URL such as https://api.data.heroku.com")
 }
 
 // DataClient reads Heroku's Data API. It has GET methods only: the tool

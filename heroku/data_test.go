@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -219,20 +218,8 @@ func TestDataClientErrors(t *testing.T) {
 	}
 }
 
-// recorder collects the fake's protocol violations instead of failing.
-type recorder struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (r *recorder) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
-}
-
 func TestFakeDataAPIRefusesWrites(t *testing.T) {
-	rec := &recorder{}
+	rec := &herokutest.Recorder{}
 	fake := herokutest.NewData(rec, "")
 	defer fake.Close()
 	for _, m := range []string{http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
@@ -246,8 +233,8 @@ func TestFakeDataAPIRefusesWrites(t *testing.T) {
 			t.Errorf("%s answered %d", m, resp.StatusCode)
 		}
 	}
-	if len(rec.msgs) != 4 {
-		t.Errorf("violations recorded: %q", rec.msgs)
+	if len(rec.Messages()) != 4 {
+		t.Errorf("violations recorded: %q", rec.Messages())
 	}
 }
 

@@ -18,25 +18,33 @@ const DefaultAPIURL = "https://api.heroku.com"
 // Heroku's domains (herokuDomains), or http(s) to a loopback address (tests, the sandbox).
 // Any other host is refused here, before a request could carry the token.
 func APIURL(herokuHost string) (*url.URL, error) {
-	herokuHost = strings.TrimSpace(herokuHost)
-	raw := DefaultAPIURL
+	return baseURL("HEROKU_HOST", herokuHost, DefaultAPIURL, "https://api.", "a domain such as heroku.com or a URL such as https://api.heroku.com")
+}
+
+// baseURL reads a host variable (name=value) with the Heroku CLI's
+// meaning: empty is def, a value starting with http is the whole base URL,
+// anything else is prefix+value. Only Heroku's hosts over https, or
+// loopback, are accepted: the token goes there.
+func baseURL(name, value, def, prefix, example string) (*url.URL, error) {
+	value = strings.TrimSpace(value)
+	raw := def
 	switch {
-	case herokuHost == "":
-	case strings.HasPrefix(herokuHost, "http"):
-		raw = herokuHost
+	case value == "":
+	case strings.HasPrefix(value, "http"):
+		raw = value
 	default:
-		raw = "https://api." + herokuHost
+		raw = prefix + value
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_HOST=%q is not a valid API host: use a domain such as heroku.com or a URL such as https://api.heroku.com", herokuHost)}
+		return nil, &HostError{Msg: fmt.Sprintf("%s=%q is not a valid API host: use %s", name, value, example)}
 	}
 	host := u.Hostname()
 	if host == "" || strings.ContainsAny(host, " /\\") {
-		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_HOST=%q is not a valid API host", herokuHost)}
+		return nil, &HostError{Msg: fmt.Sprintf("%s=%q is not a valid API host", name, value)}
 	}
 	if !allowedHost(u.Scheme, host) {
-		return nil, &HostError{Msg: fmt.Sprintf("HEROKU_HOST=%q is not a Heroku host: the token is only sent over https to heroku.com, herokuspace.com, herokudev.com or herokai.com (or to a loopback address); unset HEROKU_HOST", herokuHost)}
+		return nil, &HostError{Msg: fmt.Sprintf("%s=%q is not a Heroku host: the token is only sent over https to heroku.com, herokuspace.com, herokudev.com or herokai.com (or to a loopback address); unset %s", name, value, name)}
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	return u, nil

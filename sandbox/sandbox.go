@@ -68,19 +68,6 @@ type Sandbox struct {
 	wg                            sync.WaitGroup
 }
 
-// violations collects what the fake API saw the tool do wrong (a write);
-// the sandbox refuses it and keeps the count.
-type violations struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (v *violations) Errorf(format string, args ...any) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.msgs = append(v.msgs, fmt.Sprintf(format, args...))
-}
-
 // DemoApp is the name of the realistic app.
 const DemoApp = "acme-prod"
 
@@ -114,8 +101,8 @@ func Start(o Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	sb.API = herokutest.New(&violations{}, herokutest.Options{Token: Token, Latency: o.APILatency, LogLatency: o.LogLatency, RateLimitRemaining: 4321})
-	sb.Data = herokutest.NewData(&violations{}, Token)
+	sb.API = herokutest.New(&herokutest.Recorder{}, herokutest.Options{Token: Token, Latency: o.APILatency, LogLatency: o.LogLatency, RateLimitRemaining: 4321})
+	sb.Data = herokutest.NewData(&herokutest.Recorder{}, Token)
 
 	pki := certgen.NewPKIAt("Sandbox", o.Now)
 	sb.CAFile = filepath.Join(dir, "sandbox-ca.pem")

@@ -2,6 +2,8 @@ package herokutest
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -99,11 +101,7 @@ func (s *DataServer) FailNext(path string, n int) {
 func (s *DataServer) Calls() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.calls)
 }
 
 // Authorizations returns the Authorization header of every request.
@@ -117,6 +115,26 @@ func (s *DataServer) put(m map[string]any, key string, body any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m[key] = body
+}
+
+// Recorder is a Reporter that keeps the violations instead of failing a
+// test: the sandbox's, and a test's that provokes one on purpose.
+type Recorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (r *Recorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+}
+
+// Messages returns the violations seen so far.
+func (r *Recorder) Messages() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.msgs)
 }
 
 // dataRoutes are the Data API's GET routes the tool reads.
