@@ -128,7 +128,7 @@ func (c *DataClient) get(ctx context.Context, path string, out any) error {
 		}
 		if next == "" && page == 0 {
 			if err := json.Unmarshal(body, out); err != nil {
-				return fmt.Errorf("Data API GET %s: unexpected answer: %v", path, err)
+				return fmt.Errorf("the Data API's GET %s: unexpected answer: %v", path, err)
 			}
 			return nil
 		}
@@ -142,13 +142,13 @@ func (c *DataClient) get(ctx context.Context, path string, out any) error {
 	for _, p := range pages {
 		var items []json.RawMessage
 		if err := json.Unmarshal(p, &items); err != nil {
-			return fmt.Errorf("Data API GET %s: a paged answer is not a list: %v", path, err)
+			return fmt.Errorf("the Data API's GET %s: a paged answer is not a list: %v", path, err)
 		}
 		all = append(all, items...)
 	}
 	joined, _ := json.Marshal(all)
 	if err := json.Unmarshal(joined, out); err != nil {
-		return fmt.Errorf("Data API GET %s: unexpected answer: %v", path, err)
+		return fmt.Errorf("the Data API's GET %s: unexpected answer: %v", path, err)
 	}
 	return nil
 }
@@ -176,7 +176,7 @@ func (c *DataClient) getOnce(ctx context.Context, path, rng string) ([]byte, str
 		return nil, "", err
 	}
 	if len(body) > maxDataBody {
-		return nil, "", fmt.Errorf("Data API GET %s: answer larger than %d MiB", path, maxDataBody>>20)
+		return nil, "", fmt.Errorf("the Data API's GET %s: answer larger than %d MiB", path, maxDataBody>>20)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		de := &DataError{Method: http.MethodGet, Path: path, StatusCode: resp.StatusCode}
