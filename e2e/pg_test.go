@@ -24,7 +24,7 @@ func withPassword(u, pw string) string {
 func TestPgHealthAgainstRealPostgres(t *testing.T) {
 	p := pgtest.SeedProblems(t)
 	dbURL := withPassword(p.OwnerURL, "s3cret-pa55word") // trust auth ignores it; the report must not show it
-	r := run(t, nil, "pg-health", "--database-url", dbURL, "--plan", "mini", "--long-query", "1s", "--format", "json")
+	r := run(t, nil, "pg-health", "--database-url", dbURL, "--plan", "hobby-dev", "--long-query", "1s", "--format", "json")
 	if r.code != 2 {
 		t.Errorf("exit %d, want 2\n%s", r.code, r.stderr)
 	}
