@@ -12,7 +12,7 @@ const (
 )
 
 // upgradeRemedy is the Heroku CLI v11 workflow (pg:upgrade itself is gone).
-const upgradeRemedy = "Test it: heroku pg:upgrade:dryrun {subject} -a {app}; then heroku pg:upgrade:prepare {subject} -a {app}; heroku pg:upgrade:wait {subject} -a {app}; heroku pg:upgrade:run {subject} -a {app} (Essential plans and followers: pg:upgrade:run alone; heroku pg:upgrade:cancel {subject} -a {app} undoes a prepared upgrade)"
+const upgradeRemedy = "Test it: heroku pg:upgrade:dryrun {subject} -a {app}; then heroku pg:upgrade:prepare {subject} -a {app}; heroku pg:upgrade:wait {subject} -a {app}; heroku pg:upgrade:run {subject} -a {app} (Essential plans and followers: pg:upgrade:run alone; to undo a prepared upgrade: heroku pg:upgrade:cancel {subject} -a {app})"
 
 // Postgres codes from Heroku Data: the add-on as Heroku runs it.
 var (
@@ -29,7 +29,7 @@ var (
 		Title:   "The latest backup of the database failed",
 		Why:     "The backup you would restore from is older than you think, and the next scheduled one may fail the same way (a database past 20 GB, a heavy load, many schemas).",
 		Detects: "The app's transfers (heroku pg:backups): the newest finished backup of the database (pg_dump to storage, by its schedule or its attachment name) has finished_at set and did not succeed, as the Heroku CLI reads Failed.",
-		Remedy:  "heroku pg:backups:info -a {app} shows its logs; heroku pg:backups:capture {subject} -a {app} retries now", Subject: "DATABASE",
+		Remedy:  "See its logs: heroku pg:backups:info -a {app}; retry now: heroku pg:backups:capture {subject} -a {app}", Subject: "DATABASE",
 		Docs:   pgBackups,
 		Source: pgBackups + " (updated 2024-05-29, read 2026-11-24); heroku/cli v11.9.0 src/lib/pg/backups.ts (Failed: finished, not succeeded)",
 		Test:   "pgcheck.TestHerokuDataRules"}
@@ -38,7 +38,7 @@ var (
 		Title:   "No successful backup for longer than the schedule promises",
 		Why:     "A daily schedule promises a backup at most a day old; an older one means the schedule's backups have been failing or not running.",
 		Detects: "A database with a daily schedule whose newest successful backup finished more than 27 hours ago (a day and the time a backup takes, heroku-checkup's line): more than 3 days is critical.",
-		Remedy:  "heroku pg:backups -a {app} lists them; heroku pg:backups:capture {subject} -a {app} takes one now", Subject: "DATABASE",
+		Remedy:  "List them: heroku pg:backups -a {app}; take one now: heroku pg:backups:capture {subject} -a {app}", Subject: "DATABASE",
 		Docs:   pgBackups,
 		Source: pgBackups + " (schedules are daily, at the hour given; updated 2024-05-29, read 2026-11-24); heroku/cli v11.9.0 pg:backups:schedules ('daily at HOUR:00 TIMEZONE')",
 		Test:   "pgcheck.TestHerokuDataRules"}
@@ -47,7 +47,7 @@ var (
 		Title:   "Heroku scheduled maintenance for the database",
 		Why:     "Maintenance replaces or restarts the database: a short downtime (usually 10 to 60 seconds) and, for a changeover, new credentials in the config var. Running it yourself, in a quiet hour, beats Heroku's deadline.",
 		Detects: "The Data API's maintenances of the app (heroku data:maintenances), and pg:info's Maintenance row: scheduled_for or required_by ahead; within 7 days is a warning.",
-		Remedy:  "heroku data:maintenances:run {subject} -a {app} runs it now; heroku data:maintenances:window:update {subject} DAY HH:MM -a {app} moves the window", Subject: "ADD-ON",
+		Remedy:  "Run it now: heroku data:maintenances:run {subject} -a {app}; or move the window: heroku data:maintenances:window:update {subject} DAY HH:MM -a {app}", Subject: "ADD-ON",
 		Docs:   pgMaintenance,
 		Source: pgMaintenance + " (updated 2024-04-15, read 2026-11-24); Dev Center \"Data Maintenance CLI Commands\" (data:maintenances replaced pg:maintenance on 2026-03-18); heroku/cli v11.9.0 data:maintenances:run, data:maintenances:window:update",
 		Test:   "pgcheck.TestHerokuDataRules"}
@@ -74,7 +74,7 @@ var (
 		Title:   "The database's data size is near its plan's limit",
 		Why:     "Past the limit Heroku emails, sets an enforcement date and then restricts access (one connection, read and delete only) until the data fits or the plan grows.",
 		Detects: "Heroku's own figures: the Data API's num_bytes (pg:info's Data Size) against the plan's storage (Advanced: plan_limits storage-limit-in-gb; else heroku-checkup's plan table), 80% a warning and 95% critical; a Status of Over Plan Capacity is critical.",
-		Remedy:  "heroku addons:upgrade {subject} heroku-postgresql:<larger plan> -a {app}, or delete data (heroku pg:info {subject} -a {app} shows the size)", Subject: "DATABASE",
+		Remedy:  "A larger plan: heroku addons:upgrade {subject} heroku-postgresql:<larger plan> -a {app}; or delete data (the size: heroku pg:info {subject} -a {app})", Subject: "DATABASE",
 		Docs:   pgOverPlan,
 		Source: pgOverPlan + " (statuses Over Plan Capacity: Action Required / Access Restricted; updated 2024-04-29, read 2026-11-24); plan storage as pgcheck/plans.go cites it",
 		Test:   "pgcheck.TestHerokuDataRules"}
@@ -83,7 +83,7 @@ var (
 		Title:   "Heroku reports the database, its standby or a follower as not available",
 		Why:     "A database not Available, an HA standby that is not ready to take over, or a follower behind its leader is a failover or a read that will not go as planned.",
 		Detects: "pg:info's Status and HA Status rows (and Behind By for a follower), or the Advanced tier's status and its instances' status: anything but Available (up) is a warning.",
-		Remedy:  "heroku pg:info {subject} -a {app}; heroku pg:wait {subject} -a {app} waits for a database still being prepared", Subject: "DATABASE",
+		Remedy:  "heroku pg:info {subject} -a {app}; for a database still being prepared: heroku pg:wait {subject} -a {app}", Subject: "DATABASE",
 		Docs:   pgPlans,
 		Source: pgPlans + " (HA on Premium, Private and Shield; followers on Standard and up; updated 2024-07-23, read 2026-11-24); heroku/cli v11.9.0 src/lib/pg/types.ts (Status, HA Status, Behind By rows)",
 		Test:   "pgcheck.TestHerokuDataRules"}

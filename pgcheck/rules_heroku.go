@@ -467,7 +467,7 @@ func (j *judge) budget() {
 	r := float64(total) / float64(limit)
 	f := report.Finding{Check: "postgres.connection_budget", Data: data,
 		Summary: fmt.Sprintf("the formation can open %s%d connections (%s) against a limit of %d (%.0f%%)", atLeast, total, strings.Join(parts, ", "), limit, 100*r),
-		Detail:  "During a deploy with preboot, old and new dynos overlap; one-off dynos (heroku run, release) and other apps sharing the database add their own."}
+		Detail:  "During a deploy with preboot, old and new dynos overlap; one-off dynos, the release phase and other apps sharing the database add their own."}
 	switch {
 	case r > 1:
 		f.Status = report.StatusCritical

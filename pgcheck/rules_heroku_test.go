@@ -78,7 +78,7 @@ func TestHerokuDataRules(t *testing.T) {
 			s.Heroku.Database.Info = dropRow(s.Heroku.Database.Info, "Continuous Protection")
 		}, codes.PGNoBackupSchedule.ID, report.StatusWarning, "heroku pg:backups:schedule DATABASE_URL --at"},
 		{"no schedule, Continuous Protection on", func(t *testing.T, s *Snapshot) { s.Heroku.Schedules = nil }, codes.PGNoBackupSchedule.ID, report.StatusInfo, ""},
-		{"latest backup failed", func(t *testing.T, s *Snapshot) { s.Heroku.Backups = append(s.Heroku.Backups, failed) }, codes.PGBackupFailed.ID, report.StatusWarning, "pg:backups:info"},
+		{"latest backup failed", func(t *testing.T, s *Snapshot) { s.Heroku.Backups = append(s.Heroku.Backups, failed) }, codes.PGBackupFailed.ID, report.StatusWarning, "heroku pg:backups:info -a acme-prod"},
 		{"the CLI's own transfers: b004 failed last", func(t *testing.T, s *Snapshot) {
 			s.Heroku.Backups = decode[[]heroku.Transfer](t, herokutest.CLITransfers)
 			s.Heroku.Schedules = nil
