@@ -63,6 +63,8 @@ var beyondContract = map[string]string{
 	"ACM_PENDING":           "the ACM infos the platform rules gave without a code",
 	"LOGS_EMPTY":            "the info logcheck gave without a code for no line at all",
 	"PG_ADDON_STATUS":       "issue 16's follower/HA status from the Data API's info rows, which CONTRACT.md names no code for",
+	"LOGS_UNREADABLE":       "log lines that could not be read: an input of which nothing was understood is never ok (issue 14)",
+	"LOGS_TRUNCATED":        "a log input that broke off (a truncated gzip download) keeps the lines before, with this warning (issue 13)",
 	"PG_STATS_RESET":        "the info pg_stat_statements' young counters gave without a code",
 	"PG_PLAN_UNKNOWN":       "the info a plan outside the plan table gave without a code",
 }

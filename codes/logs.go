@@ -58,6 +58,24 @@ var (
 		Docs:   devCenter + "logging",
 		Source: devCenter + "logging",
 		Test:   "logcheck.TestRules"}
+
+	LogsUnreadable = &report.Code{ID: "LOGS_UNREADABLE", Category: report.CategoryLogs, Status: report.StatusWarning,
+		Title:   "The log lines could not be read, or most of them",
+		Why:     "A line that is not understood is not analysed: its error codes, slow requests and memory are invisible, so a report on such input must not look healthy. Unknown when no line could be read at all.",
+		Detects: "Every line is taken apart by its framing (heroku logs, Papertrail viewer or archive, RFC 5424 drain frames with or without octet counts and receiver timestamps, pasted messages); lines in none of them, binary data, over-long lines and router lines with a bad code are counted with the reason. None read is unknown; more than half not read is a warning.",
+		Remedy:  "Give heroku logs output (heroku logs -n 1500 -a {app} > app.log), a Papertrail archive (.tsv.gz) or a drain's syslog frames; the finding's data quotes the first lines not understood", Subject: "LOGS",
+		Docs:   devCenter + "logging",
+		Source: devCenter + "logging (the heroku logs format, updated 2025-11-03); " + devCenter + "log-drains (the drains' syslog frames)",
+		Test:   "logcheck.TestInputFindings"}
+
+	LogsTruncated = &report.Code{ID: "LOGS_TRUNCATED", Category: report.CategoryLogs, Status: report.StatusWarning,
+		Title:   "The log input broke off",
+		Why:     "A download cut short (a .gz that ends in its data) or a stream that broke holds only part of the window: what happened after the break is missing from the report.",
+		Detects: "The gzip data ends early or fails its checksum, or the log stream breaks, after some lines were read; those lines are analysed and the break is reported.",
+		Remedy:  "Download the archive again (gzip -t FILE tests it), or read the logs again: heroku logs -n 1500 -a {app}", Subject: "LOGS",
+		Docs:   devCenter + "logging",
+		Source: devCenter + "logging",
+		Test:   "logcheck.TestInputFindings"}
 )
 
-var logs = []*report.Code{SlowRequests, RequestQueueing, ErrorRate5xx, MemorySwap, MemoryNearQuota, LogsEmpty}
+var logs = []*report.Code{SlowRequests, RequestQueueing, ErrorRate5xx, MemorySwap, MemoryNearQuota, LogsEmpty, LogsUnreadable, LogsTruncated}

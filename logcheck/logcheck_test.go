@@ -37,7 +37,7 @@ func analyse(lines ...string) *Stats {
 
 func TestParseRouterLine(t *testing.T) {
 	s := analyse(routerLine("2026-11-23T09:50:01.123456+00:00", "error", "H12", "GET", "/users/123?page=2", 1, 30000, 503, "web.2"))
-	if s.RouterLines != 1 || s.Status[503] != 1 || s.Malformed != 0 {
+	if s.RouterLines != 1 || s.Status[503] != 1 || s.UnreadLines() != 0 {
 		t.Fatalf("router line: %+v", s)
 	}
 	c := s.Codes["H12"]
@@ -77,11 +77,14 @@ func TestParsePlatformLines(t *testing.T) {
 	if s.Codes["R10"].Desc != "Boot timeout" || s.Codes["L10"].Dynos[0] != "logplex" {
 		t.Errorf("R10/L10 details: %+v %+v", s.Codes["R10"], s.Codes["L10"])
 	}
-	if st := s.States["web.2"]; st == nil || st.Crashed != 1 || st.Starting != 1 || st.Exits != 1 {
+	if st := s.States["web.2"]; st == nil || st.Crashed != 1 || st.CrashRestarts != 1 || st.Exits[ExitKilled] != 1 || st.ExitStatuses[137] != 1 {
 		t.Errorf("states: %+v", st)
 	}
-	if s.AppLines != 1 || s.Malformed != 0 || s.Lines != 9 {
-		t.Errorf("lines %d app %d malformed %d", s.Lines, s.AppLines, s.Malformed)
+	if m := s.Dynos["web.1"]; m.Running != 1 || m.MaxShare < 1.035 {
+		t.Errorf("Process running mem=530M(103.5%%) is memory evidence: %+v", m)
+	}
+	if s.AppLines != 1 || s.UnreadLines() != 0 || s.Lines != 9 {
+		t.Errorf("lines %d app %d not understood %d", s.Lines, s.AppLines, s.UnreadLines())
 	}
 }
 
@@ -93,8 +96,10 @@ func TestMalformedLinesAreCountedNotFatal(t *testing.T) {
 		"2026-11-23T09:50:01+00:00 heroku[web.1]: source=web.1 sample#memory_total=bad",
 		routerLine("2026-11-23T09:50:02+00:00", "info", "", "GET", "/", 0, 12, 200, "web.1"),
 	)
-	if s.Malformed != 4 || s.RouterLines != 1 || s.Status[200] != 1 {
-		t.Errorf("malformed %d, router %d: a bad line must not stop the next", s.Malformed, s.RouterLines)
+	// The cut line keeps nothing countable (no status, no code); the
+	// metrics line has no readable sample; the garbage has no prefix.
+	if s.UnreadLines() != 4 || s.RouterLines != 1 || s.Status[200] != 1 {
+		t.Errorf("not understood %d (%v), router %d: a bad line must not stop the next", s.UnreadLines(), s.Unread, s.RouterLines)
 	}
 }
 
@@ -130,8 +135,8 @@ func TestLongLineIsSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.RouterLines != 2 || s.Malformed != 1 {
-		t.Errorf("router %d malformed %d", s.RouterLines, s.Malformed)
+	if s.RouterLines != 2 || s.Unread[ReasonTooLong] != 1 || s.Lines != 3 {
+		t.Errorf("router %d, too long %d, lines %d", s.RouterLines, s.Unread[ReasonTooLong], s.Lines)
 	}
 }
 

@@ -1,21 +1,20 @@
 // Package logcheck reads Heroku router and runtime log lines, from a log
-// session, `heroku logs` output or Papertrail archives (gzipped or not),
-// streamed in constant memory, and judges them: every H/R/L error code,
-// slow requests, queueing, 5xx rate, memory and swap, flapping dynos.
+// session, `heroku logs` output, Papertrail (viewer or archive), log-drain
+// frames (RFC 5424, with or without octet counts) or pasted messages,
+// gzipped or not, streamed in constant memory, and judges them: every
+// H/R/L error code, slow requests, queueing, 5xx rate, memory and swap,
+// flapping dynos, Heroku Postgres metrics, app-side timeouts. Every line
+// it cannot read is counted, with why.
 package logcheck
 
 import (
 	"bytes"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-logfmt/logfmt"
 )
-
-// maxPaths bounds the per-path table: a flood of unique paths (a scanner,
-// ids that escaped normalisation) goes to one overflow row instead of
-// growing memory.
-const maxPaths = 2000
 
 // Analyzer reads lines one at a time. Router lines are parsed without
 // allocating: go-logfmt's decoder hands out slices of its own buffer, and
@@ -25,12 +24,17 @@ type Analyzer struct {
 	feed    lineFeeder
 	dec     *logfmt.Decoder
 	scratch []byte
+	plain   []byte // a line with its colour codes taken out
+	// sse: the lines are a server-sent-events stream (a log session read
+	// as the Heroku CLI reads it): "id:", "event:" and "retry:" lines are
+	// the stream's, and "data: " carries the log line.
+	sse      bool
+	sseError bool // the last event line was "event: error": its data is the error
 }
 
 // NewAnalyzer returns an empty analyzer.
 func NewAnalyzer() *Analyzer {
-	a := &Analyzer{st: Stats{Codes: map[string]*CodeStat{}, Paths: map[string]*PathStat{},
-		Dynos: map[string]*DynoMem{}, States: map[string]*DynoStates{}}, scratch: make([]byte, 0, 256)}
+	a := &Analyzer{st: newStats(), scratch: make([]byte, 0, 256)}
 	a.dec = logfmt.NewDecoder(&a.feed)
 	return a
 }
@@ -64,173 +68,434 @@ func (a *Analyzer) resetDecoder() {
 	a.dec = logfmt.NewDecoder(&a.feed)
 }
 
-// Line reads one log line (without its newline).
+// Line reads one log line (without its newline). A line may hold several
+// drain frames; each counts as a line.
 func (a *Analyzer) Line(line []byte) {
-	line = bytes.TrimRight(line, "\r\n")
+	line = bytes.TrimRight(line, " \t\r\n")
 	if len(line) == 0 {
 		return
 	}
-	a.st.Lines++
-	var ts, source, dyno, msg []byte
-	var ok bool
-	if bytes.IndexByte(line, '\t') >= 0 {
-		ts, source, dyno, msg, ok = splitPapertrail(line)
-	} else {
-		ts, source, dyno, msg, ok = splitHeroku(line)
+	if bytes.IndexByte(line, 0x1b) >= 0 {
+		// `heroku logs` on a terminal, or with --force-colors / FORCE_COLORS.
+		a.plain = stripANSI(a.plain[:0], line)
+		line = bytes.TrimRight(a.plain, " \t")
+		if len(line) == 0 {
+			return
+		}
 	}
+	if a.sse {
+		var ok bool
+		if line, ok = a.sseLine(line); !ok {
+			return
+		}
+	} else if bytes.HasPrefix(line, dataPrefix) {
+		line = line[len(dataPrefix):]
+	}
+	for len(line) > 0 {
+		r, rest := frame(line)
+		a.st.Lines++
+		a.dispatch(&r, line)
+		line = rest
+	}
+}
+
+var dataPrefix = []byte("data: ")
+
+// sseLine reads one line of a server-sent-events stream: the log line a
+// data field carries, or nothing for the stream's own fields.
+func (a *Analyzer) sseLine(line []byte) ([]byte, bool) {
+	field, value, ok := bytes.Cut(line, []byte(":"))
 	if !ok {
-		a.st.Malformed++
-		return
+		return line, true
 	}
-	t, tok := parseTime(ts)
-	if tok {
-		if a.st.First.IsZero() || t.Before(a.st.First) {
-			a.st.First = t
+	value = bytes.TrimPrefix(value, []byte(" "))
+	switch string(field) {
+	case "data":
+		if a.sseError {
+			a.sseError = false
+			if a.st.ReadError == "" {
+				a.st.ReadError = "the log stream sent an error event: " + clip(value)
+			}
+			return nil, false
 		}
-		if t.After(a.st.Last) {
-			a.st.Last = t
-		}
+		return value, len(value) > 0
+	case "event":
+		a.sseError = string(value) == "error"
+		return nil, false
+	case "id", "retry", "":
+		return nil, false
 	}
-	switch {
-	case string(source) == "heroku" && string(dyno) == "router":
-		a.router(msg, t)
-	case string(source) == "heroku":
-		a.platform(dyno, msg, t)
-	case string(source) == "app" && (string(dyno) == "log-shuttle" || bytes.HasPrefix(dyno, []byte("run."))) && bytes.HasPrefix(msg, errorPrefix):
-		// Heroku writes some errors into the app's stream: log-shuttle's
-		// "Error L12: 222 messages dropped ...", and a one-off dyno's
-		// "Error R13 (Attach error) -> ...".
-		a.platform(dyno, msg, t)
-	default:
-		a.st.AppLines++
-	}
+	return line, true
 }
 
-// splitHeroku reads "2026-11-23T09:50:01.123456+00:00 heroku[router]: msg".
-func splitHeroku(line []byte) (ts, source, dyno, msg []byte, ok bool) {
-	sp := bytes.IndexByte(line, ' ')
-	if sp <= 0 {
-		return
-	}
-	ts, rest := line[:sp], line[sp+1:]
-	lb := bytes.IndexByte(rest, '[')
-	end := bytes.Index(rest, []byte("]: "))
-	if lb <= 0 || end < lb {
-		// "2026-... app[web.1]:" with an empty message
-		if e := bytes.Index(rest, []byte("]:")); lb > 0 && e > lb && e+2 == len(rest) {
-			return ts, rest[:lb], rest[lb+1 : e], nil, true
-		}
-		return
-	}
-	return ts, rest[:lb], rest[lb+1 : end], rest[end+3:], true
-}
-
-// splitPapertrail reads a Papertrail archive row: id, generated_at,
-// received_at, source_id, source_name, source_ip, facility_name,
-// severity_name, program, message; program is "heroku/router" or "app/web.1".
-func splitPapertrail(line []byte) (ts, source, dyno, msg []byte, ok bool) {
-	field := 0
-	start := 0
-	var program []byte
-	for i := 0; i <= len(line); i++ {
-		if i < len(line) && line[i] != '\t' {
+// stripANSI appends b without its escape sequences (CSI: ESC [ ... final
+// byte; other two-byte escapes).
+func stripANSI(dst, b []byte) []byte {
+	for i := 0; i < len(b); i++ {
+		if b[i] != 0x1b {
+			dst = append(dst, b[i])
 			continue
 		}
-		switch field {
-		case 1:
-			ts = line[start:i]
-		case 8:
-			program = line[start:i]
-		case 9:
-			msg = line[start:]
-			i = len(line)
+		if i+1 < len(b) && b[i+1] == '[' {
+			j := i + 2
+			for j < len(b) && (b[j] < 0x40 || b[j] > 0x7e) {
+				j++
+			}
+			i = j
+			continue
 		}
-		field++
-		start = i + 1
+		i++
 	}
-	if field < 10 || program == nil {
-		return nil, nil, nil, nil, false
-	}
-	slash := bytes.IndexByte(program, '/')
-	if slash <= 0 {
-		return ts, program, nil, msg, true
-	}
-	return ts, program[:slash], program[slash+1:], msg, true
+	return dst
 }
 
-func (a *Analyzer) router(msg []byte, t time.Time) {
-	if !a.record(msg) {
-		a.st.Malformed++
-		return
+// dispatch hands a record to the reader of its source.
+func (a *Analyzer) dispatch(r *record, line []byte) {
+	a.st.Formats[r.format]++
+	t := a.time(r)
+	src, dyno, msg := r.source, r.dyno, r.msg
+	if bytes.HasPrefix(src, herokuDash) {
+		// Fir: "heroku-router", "heroku-runtime", "heroku-api".
+		a.st.FirLines++
+		switch string(src[len(herokuDash):]) {
+		case "router":
+			dyno = routerName
+		case "api":
+			dyno = apiName
+		}
+		src = herokuName
 	}
-	var code, desc, method, path, dyno []byte
-	var service, connect uint32
-	var status int
-	var haveService, haveConnect bool
-	for a.dec.ScanKeyval() {
-		k, v := a.dec.Key(), a.dec.Value()
-		switch string(k) {
-		case "code":
-			code = v
-		case "desc":
-			desc = v
-		case "method":
-			method = v
-		case "path":
-			path = v
-		case "dyno":
-			dyno = v
-		case "service":
-			service, haveService = parseMillis(v)
-		case "connect":
-			connect, haveConnect = parseMillis(v)
-		case "status":
-			if n, ok := parseUint(v); ok && n < 600 {
-				status = int(n)
-			}
+	switch {
+	case src == nil:
+		a.message(dyno, msg, t, line, ReasonNoPrefix)
+	case string(src) == "heroku" && string(dyno) == "router":
+		a.router(msg, t, line)
+	case string(src) == "heroku":
+		a.platform(dyno, msg, t, line)
+	case string(src) == "app":
+		a.app(dyno, msg, t, line)
+	case string(dyno) == "router":
+		// A frame whose app-name is Logplex's channel token (the input side).
+		a.router(msg, t, line)
+	default:
+		a.message(dyno, msg, t, line, ReasonNotHeroku)
+	}
+}
+
+var (
+	herokuDash = []byte("heroku-")
+	herokuName = []byte("heroku")
+	routerName = []byte("router")
+	apiName    = []byte("api")
+)
+
+func (a *Analyzer) time(r *record) time.Time {
+	if r.ts == nil {
+		return time.Time{}
+	}
+	var t time.Time
+	var ok bool
+	if r.viewer {
+		t, ok = parseViewerTime(r.ts)
+		a.st.ViewerTimes = a.st.ViewerTimes || ok
+	} else {
+		t, ok = parseTime(r.ts)
+	}
+	if !ok {
+		return time.Time{}
+	}
+	a.st.First = minTime(a.st.First, t)
+	a.st.Last = maxTime(a.st.Last, t)
+	return t
+}
+
+// message reads a message whose source the line does not say (a paste of
+// the message alone, an early drain frame) by its content.
+func (a *Analyzer) message(dyno, msg []byte, t time.Time, line []byte, reason Reason) {
+	switch {
+	case isRouterMessage(msg):
+		a.router(msg, t, line)
+	case isPlatformMessage(msg) || bytes.Contains(msg, sampleLoad) || bytes.Contains(msg, sampleMemory):
+		a.platform(dyno, msg, t, line)
+	case bytes.Contains(msg, sampleDBSize) || bytes.Contains(msg, sampleActive) || bytes.Contains(msg, sampleHitRate):
+		a.addon(dyno, msg, t, line)
+	case dyno != nil && reason == ReasonNoPrefix:
+		// An early HTTPS drain's frame names the dyno but not the source:
+		// a log line, whoever wrote it.
+		a.st.AppLines++
+	default:
+		a.unread(reason, line)
+	}
+}
+
+// isRouterMessage tells a router line by its fields: "at=info method=...",
+// "sock=client at=warning ...", the pre-2013 "Error H12 (...) -> GET ...".
+func isRouterMessage(msg []byte) bool {
+	if bytes.HasPrefix(msg, []byte("at=")) || bytes.HasPrefix(msg, []byte("sock=")) || bytes.HasPrefix(msg, []byte("- at=")) {
+		return true
+	}
+	if bytes.HasPrefix(msg, errorPrefix) && len(msg) > 7 && msg[6] == 'H' && bytes.Contains(msg, []byte(" -> ")) {
+		return true
+	}
+	if i := bytes.Index(msg, []byte(" at=")); i >= 0 && (bytes.Contains(msg[i:], []byte(" status=")) || bytes.Contains(msg[i:], []byte(" code="))) {
+		return true
+	}
+	// Dev Center's H31 example lost its "at=": "error code=H31 method=GET ... connect= service= status=421".
+	// Apps' own request lines (lograge: method= path= status= duration=)
+	// have no router timings; the tail of a wrapped router line has no
+	// method or code.
+	return bytes.Contains(msg, []byte(" status=")) && (bytes.Contains(msg, []byte(" service=")) || bytes.Contains(msg, []byte(" connect="))) &&
+		(bytes.Contains(msg, []byte("code=")) || bytes.Contains(msg, []byte("method=")))
+}
+
+// isPlatformMessage tells the dyno manager's and Logplex's messages.
+func isPlatformMessage(msg []byte) bool {
+	return (bytes.HasPrefix(msg, errorPrefix) && codeAt(msg[len(errorPrefix):]) > 0) || isTailCode(msg) ||
+		bytes.HasPrefix(msg, stateChange) || bytes.HasPrefix(msg, exited) || bytes.HasPrefix(msg, processRunning)
+}
+
+func (a *Analyzer) unread(reason Reason, line []byte) {
+	if reason == ReasonNoPrefix || reason == ReasonNotHeroku {
+		if !isText(line) {
+			reason = ReasonBinary
 		}
 	}
-	if a.dec.Err() != nil {
-		a.st.Malformed++
-		a.resetDecoder()
-		return
+	a.st.Unread[reason]++
+	if len(a.st.UnreadSamples) < maxSamples {
+		a.st.UnreadSamples = append(a.st.UnreadSamples, clip(line))
 	}
-	if status == 0 && code == nil {
-		a.st.Malformed++
+}
+
+// clip is a short, valid-UTF-8 copy of b for the report.
+func clip(b []byte) string {
+	if len(b) > sampleBytes {
+		b = b[:sampleBytes]
+	}
+	return string(bytes.ToValidUTF8(b, []byte("\uFFFD")))
+}
+
+// isText tells text from binary data: no NUL, few other control bytes,
+// and mostly valid UTF-8.
+func isText(b []byte) bool {
+	ctl, bad := 0, 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < 0x80 {
+			if c == 0 {
+				return false
+			}
+			if c < 0x20 && c != '\t' {
+				ctl++
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		}
+		i += n
+	}
+	return ctl*20 < len(b) && bad*10 < len(b)
+}
+
+// routerFields are the router line's values the analysis uses.
+type routerFields struct {
+	code, desc, method, path, dyno, requestID []byte
+	service, connect                          uint32
+	status                                    int
+	haveService, haveConnect, haveStatus      bool
+	badStatus                                 bool
+}
+
+func (f *routerFields) set(k, v []byte) {
+	switch string(k) {
+	case "code":
+		f.code = v
+	case "desc":
+		f.desc = v
+	case "method":
+		f.method = v
+	case "path":
+		f.path = v
+	case "dyno", "web": // web=web.1 in the 2010 form
+		if len(v) > 0 && string(v) != "none" {
+			f.dyno = v
+		}
+	case "request_id":
+		f.requestID = v
+	case "service":
+		f.service, f.haveService = parseMillis(v)
+	case "connect":
+		f.connect, f.haveConnect = parseMillis(v)
+	case "status":
+		if len(v) == 0 {
+			return
+		}
+		if n, ok := parseUint(v); ok && n >= 100 && n < 600 {
+			f.status, f.haveStatus = int(n), true
+		} else {
+			f.badStatus = true
+		}
+	}
+}
+
+func (a *Analyzer) router(msg []byte, t time.Time, line []byte) {
+	msg = bytes.TrimPrefix(msg, []byte("- "))
+	var f routerFields
+	damaged := false
+	switch {
+	case bytes.HasPrefix(msg, errorPrefix):
+		damaged = oldRouterError(msg, &f)
+	case isOldRequest(msg):
+		damaged = oldRequest(msg, &f)
+	case a.record(msg):
+		for a.dec.ScanKeyval() {
+			f.set(a.dec.Key(), a.dec.Value())
+		}
+		if a.dec.Err() != nil {
+			// go-logfmt stops at the first bad value: read the line again,
+			// keeping what a person would.
+			a.resetDecoder()
+			f = routerFields{}
+			damaged = scanKV(msg, f.set)
+		}
+	default:
+		damaged = scanKV(msg, f.set)
+	}
+	if f.code != nil {
+		f.code = trimMarkup(f.code)
+		if !isHerokuCode(f.code) {
+			a.unread(ReasonBadCode, line)
+			return
+		}
+	}
+	if !f.haveStatus && f.code == nil {
+		a.unread(ReasonRouter, line)
 		return
 	}
 	a.st.RouterLines++
-	a.st.Status[status]++
-	if haveService {
-		a.st.Service.Add(service)
+	if damaged || f.badStatus {
+		a.st.RouterPartial++
 	}
-	if haveConnect {
-		a.st.Connect.Add(connect)
+	if f.haveStatus {
+		a.st.Status[f.status]++
+	} else {
+		a.st.NoStatus++
 	}
-	if code != nil {
-		a.code(code, desc, dyno, t)
+	if isFirDyno(f.dyno) {
+		a.st.FirLines++
 	}
-	if method != nil && path != nil && haveService {
-		a.path(method, path, service, status >= 500)
+	// Time that is not work stays out of the percentiles: an upgraded
+	// connection's life, a client that hung up, an idle connection cut.
+	timed := f.haveService
+	switch {
+	case f.status == 101:
+		a.st.Upgrades++
+		a.st.UpgradeMaxMS = max(a.st.UpgradeMaxMS, f.service)
+		timed = false
+	case f.status == 499 || string(f.code) == "H27":
+		a.st.Aborted++
+		timed = false
+	case string(f.code) == "H15" || string(f.code) == "H28":
+		a.st.Idle++
+		timed = false
 	}
+	if timed {
+		a.st.Service.Add(f.service)
+	}
+	if f.haveConnect {
+		a.st.Connect.Add(f.connect)
+	}
+	if f.code != nil {
+		a.code(f.code, f.desc, f.dyno, t)
+		if string(f.code) == "H12" || string(f.code) == "H13" {
+			a.st.Timeouts.router(f.code, f.requestID, f.dyno, t)
+		}
+	}
+	if timed && f.method != nil && f.path != nil {
+		a.path(f.method, f.path, f.service, f.status >= 500)
+	}
+}
+
+// trimMarkup drops Markdown emphasis and code marks pasted around a value
+// (code=**H27**, code=`H12`).
+func trimMarkup(b []byte) []byte {
+	return bytes.Trim(b, "*_`")
+}
+
+// isHerokuCode tells the shape of Heroku's router (H), runtime (R) and
+// logging (L) error codes, [HRL][0-9]{1,3} (codes.IsHerokuCode, on bytes).
+func isHerokuCode(b []byte) bool {
+	if len(b) < 2 || len(b) > 4 || (b[0] != 'H' && b[0] != 'R' && b[0] != 'L') {
+		return false
+	}
+	for _, c := range b[1:] {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// oldRouterError reads the router's form until 2012:
+// "Error H12 (Request timeout) -> GET myapp.herokuapp.com/path dyno=web.1 queue= wait= service=30000ms status=503 bytes=0".
+func oldRouterError(msg []byte, f *routerFields) bool {
+	rest := msg[len(errorPrefix):]
+	n := codeAt(rest)
+	if n == 0 {
+		return true
+	}
+	f.code = rest[:n]
+	rest = rest[n:]
+	if lp := bytes.IndexByte(rest, '('); lp >= 0 {
+		if rp := bytes.IndexByte(rest[lp:], ')'); rp > 0 {
+			f.desc = rest[lp+1 : lp+rp]
+		}
+	}
+	if _, after, ok := bytes.Cut(rest, []byte(" -> ")); ok {
+		return oldRequest(after, f)
+	}
+	return false
+}
+
+// isOldRequest tells the 2011-2012 router form, "GET host/path dyno=web.3 ...".
+func isOldRequest(msg []byte) bool {
+	i := 0
+	for i < len(msg) && msg[i] >= 'A' && msg[i] <= 'Z' {
+		i++
+	}
+	return i >= 3 && i <= 7 && i < len(msg) && msg[i] == ' ' && bytes.Contains(msg, []byte(" service="))
+}
+
+func oldRequest(msg []byte, f *routerFields) bool {
+	method, rest, _ := bytes.Cut(msg, []byte(" "))
+	url, kv, _ := bytes.Cut(rest, []byte(" "))
+	f.method = method
+	if slash := bytes.IndexByte(url, '/'); slash >= 0 {
+		f.path = url[slash:]
+	} else {
+		f.path = []byte("/")
+	}
+	return scanKV(kv, f.set)
 }
 
 func (a *Analyzer) code(code, desc, dyno []byte, t time.Time) {
 	cs, ok := a.st.Codes[string(code)]
 	if !ok {
+		if len(a.st.Codes) >= maxCodes {
+			a.st.CodesDropped++
+			return
+		}
 		cs = &CodeStat{Code: string(code), Desc: string(desc)}
 		a.st.Codes[cs.Code] = cs
 	}
 	cs.Count++
 	if !t.IsZero() {
-		if cs.First.IsZero() || t.Before(cs.First) {
-			cs.First = t
-		}
-		if t.After(cs.Last) {
-			cs.Last = t
-		}
+		cs.First = minTime(cs.First, t)
+		cs.Last = maxTime(cs.Last, t)
 	}
-	if len(dyno) > 0 && len(cs.Dynos) < 50 {
+	if len(dyno) > 0 && len(cs.Dynos) < maxCodeDyno {
 		found := false
 		for _, d := range cs.Dynos {
 			if d == string(dyno) {
@@ -252,11 +517,7 @@ func (a *Analyzer) path(method, path []byte, service uint32, failed bool) {
 	if !ok {
 		if len(a.st.Paths) >= maxPaths {
 			a.st.PathOverflow++
-			ps, ok = a.st.Paths["* (other paths)"]
-			if !ok {
-				ps = &PathStat{Method: "*", Path: "(other paths)"}
-				a.st.Paths["* (other paths)"] = ps
-			}
+			ps = a.st.overflowRow()
 		} else {
 			k := string(key)
 			ps = &PathStat{Method: string(method), Path: k[len(method)+1:]}
@@ -270,46 +531,83 @@ func (a *Analyzer) path(method, path []byte, service uint32, failed bool) {
 }
 
 var (
-	errorPrefix = []byte("Error ")
-	stateChange = []byte("State changed from ")
-	exited      = []byte("Process exited with status")
-	sampleMark  = []byte("sample#memory_total")
+	errorPrefix    = []byte("Error ")
+	stateChange    = []byte("State changed from ")
+	exited         = []byte("Process exited")
+	processRunning = []byte("Process running mem=")
+	sampleMemory   = []byte("sample#memory_total")
+	sampleLoad     = []byte("sample#load_avg_1m")
+	sampleDBSize   = []byte("sample#db_size")
+	sampleActive   = []byte("sample#active-connections")
+	sampleHitRate  = []byte("sample#hit-rate")
 )
 
-// platform reads heroku[web.1] and heroku[logplex] lines: runtime metrics,
-// R/L error codes, state changes.
-func (a *Analyzer) platform(dyno, msg []byte, t time.Time) {
+// platform reads the lines of Heroku's own processes about a dyno
+// (heroku[web.1]), Logplex (heroku[logplex]) and the API: error codes,
+// runtime metrics, memory, state changes and exits. Unrecognised messages
+// of these sources are theirs, read and left.
+func (a *Analyzer) platform(dyno, msg []byte, t time.Time, line []byte) {
+	msg = bytes.TrimPrefix(msg, []byte("- "))
+	if isFirDyno(dyno) {
+		a.st.FirLines++
+	}
 	switch {
 	case bytes.HasPrefix(msg, errorPrefix) || isTailCode(msg):
 		// "Error R14 (Memory quota exceeded)", "Error L10 (output buffer overflow): ...",
-		// and a tail session's "L11 (Tail buffer overflow) -> ...".
+		// a tail session's "L11 (Tail buffer overflow) -> ...", log-shuttle's
+		// "Error L12: 222 messages dropped ...", and the router's pre-2013
+		// "Error H12 (Request timeout) -> GET ..." when it lost its source.
 		rest := bytes.TrimPrefix(msg, errorPrefix)
-		if len(rest) >= 3 && (rest[0] == 'R' || rest[0] == 'L' || rest[0] == 'H') && isDigit(rest[1]) && isDigit(rest[2]) {
-			code := rest[:3]
-			desc := []byte(nil)
+		if n := codeAt(rest); n > 0 {
+			if rest[0] == 'H' && bytes.Contains(rest, []byte(" -> ")) {
+				a.router(msg, t, line)
+				return
+			}
+			var desc []byte
 			if lp := bytes.IndexByte(rest, '('); lp >= 0 {
 				if rp := bytes.IndexByte(rest[lp:], ')'); rp > 0 {
 					desc = rest[lp+1 : lp+rp]
 				}
 			}
-			a.code(code, desc, dyno, t)
+			a.code(rest[:n], desc, dyno, t)
+			a.st.PlatformLines++
 			return
 		}
 	case bytes.HasPrefix(msg, stateChange):
-		st := a.states(dyno)
-		if bytes.HasSuffix(msg, []byte(" to crashed")) {
-			st.Crashed++
-		} else if bytes.HasSuffix(msg, []byte(" to starting")) {
-			st.Starting++
-		}
-		return
+		a.stateChange(dyno, msg[len(stateChange):])
 	case bytes.HasPrefix(msg, exited):
-		a.states(dyno).Exits++
+		a.exit(dyno, msg[len(exited):])
+	case bytes.HasPrefix(msg, processRunning):
+		a.running(dyno, msg[len(processRunning):], line)
 		return
-	case bytes.Contains(msg, sampleMark):
-		a.runtime(dyno, msg)
+	case bytes.HasPrefix(msg, []byte("Stopping ")) && bytes.HasSuffix(msg, []byte("SIGKILL")):
+		if st := a.states(dyno); st != nil {
+			st.Killed++
+		}
+	case bytes.Equal(msg, []byte("Restarting")) || bytes.Equal(msg, []byte("Cycling")):
+		if st := a.states(dyno); st != nil {
+			st.Restarts++
+		}
+	case bytes.Contains(msg, sampleMemory) || bytes.Contains(msg, sampleLoad):
+		a.runtime(dyno, msg, line)
 		return
 	}
+	a.st.PlatformLines++
+}
+
+// codeAt is the length of the Heroku error code at the start of b, or 0.
+func codeAt(b []byte) int {
+	if len(b) < 2 || (b[0] != 'R' && b[0] != 'L' && b[0] != 'H') {
+		return 0
+	}
+	n := 1
+	for n < len(b) && n <= 3 && isDigit(b[n]) {
+		n++
+	}
+	if n == 1 || (n < len(b) && (isDigit(b[n]) || b[n]|0x20 >= 'a' && b[n]|0x20 <= 'z')) {
+		return 0
+	}
+	return n
 }
 
 // isTailCode tells a Logplex line that starts with its code, "L11 (Tail
@@ -318,59 +616,239 @@ func isTailCode(msg []byte) bool {
 	return len(msg) >= 5 && msg[0] == 'L' && isDigit(msg[1]) && isDigit(msg[2]) && msg[3] == ' ' && msg[4] == '('
 }
 
+// states is the life-cycle counters of dyno, nil when the line names no
+// dyno or the table is full.
 func (a *Analyzer) states(dyno []byte) *DynoStates {
+	if len(dyno) == 0 {
+		return nil
+	}
 	st, ok := a.st.States[string(dyno)]
 	if !ok {
+		if len(a.st.States) >= maxDynos {
+			a.st.StatesDrop++
+			return nil
+		}
 		st = &DynoStates{}
 		a.st.States[string(dyno)] = st
 	}
 	return st
 }
 
-func (a *Analyzer) runtime(dyno, msg []byte) {
-	if !a.record(msg) {
-		a.st.Malformed++
+// stateChange reads "up to crashed" of "State changed from up to crashed".
+func (a *Analyzer) stateChange(dyno, change []byte) {
+	from, to, ok := bytes.Cut(change, []byte(" to "))
+	if !ok {
 		return
 	}
-	name := dyno
-	var total, rss, swap, quota, load float64
-	var haveTotal bool
-	for a.dec.ScanKeyval() {
-		k, v := a.dec.Key(), a.dec.Value()
-		switch string(k) {
-		case "source":
-			name = v
-		case "sample#memory_total":
-			total, haveTotal = parseMB(v)
-		case "sample#memory_rss":
-			rss, _ = parseMB(v)
-		case "sample#memory_swap":
-			swap, _ = parseMB(v)
-		case "sample#memory_quota":
-			quota, _ = parseMB(v)
-		case "sample#load_avg_1m":
-			load, _ = parseDecimal(v)
+	st := a.states(dyno)
+	if st == nil {
+		return
+	}
+	switch string(to) {
+	case "crashed":
+		st.Crashed++
+	case "starting":
+		if string(from) == "crashed" {
+			st.CrashRestarts++
+		} else if string(from) == "up" {
+			st.Restarts++
 		}
 	}
-	if a.dec.Err() != nil || !haveTotal {
-		a.st.Malformed++
-		a.resetDecoder()
+}
+
+// exit reads " with status 137" of "Process exited with status 137".
+func (a *Analyzer) exit(dyno, rest []byte) {
+	st := a.states(dyno)
+	if st == nil {
+		return
+	}
+	num, ok := bytes.CutPrefix(rest, []byte(" with status "))
+	if !ok {
+		st.Exits[ExitUnknown]++
+		return
+	}
+	n, ok := parseUint(num)
+	if !ok || n > 255 {
+		st.Exits[ExitUnknown]++
+		return
+	}
+	switch n {
+	case 0:
+		st.Exits[ExitClean]++
+	case 137:
+		st.Exits[ExitKilled]++
+	case 143:
+		st.Exits[ExitTerm]++
+	default:
+		st.Exits[ExitError]++
+	}
+	if st.ExitStatuses == nil {
+		st.ExitStatuses = map[int]int{}
+	}
+	st.ExitStatuses[int(n)]++
+}
+
+// running reads the dyno manager's "533M(104.3%)" (or "528MB(103.3%)") of
+// "Process running mem=533M(104.3%)": the dyno's memory and its share of
+// the quota, written next to each R14 and R15.
+func (a *Analyzer) running(dyno, b []byte, line []byte) {
+	lp := bytes.IndexByte(b, '(')
+	if lp <= 0 || !bytes.HasSuffix(b, []byte("%)")) {
+		a.unread(ReasonMetrics, line)
+		return
+	}
+	mb, ok1 := parseDecimal(bytes.TrimSuffix(bytes.TrimSuffix(b[:lp], []byte("B")), []byte("M")))
+	pct, ok2 := parseDecimal(b[lp+1 : len(b)-2])
+	if !ok1 || !ok2 || pct <= 0 {
+		a.unread(ReasonMetrics, line)
+		return
+	}
+	a.st.PlatformLines++
+	m := a.mem(dyno)
+	if m == nil {
+		return
+	}
+	m.Running++
+	m.MaxTotal = max(m.MaxTotal, mb)
+	m.MaxShare = max(m.MaxShare, pct/100)
+}
+
+// mem is the memory row of a dyno ("" for lines that name none), nil when
+// the table is full.
+func (a *Analyzer) mem(dyno []byte) *DynoMem {
+	m, ok := a.st.Dynos[string(dyno)]
+	if !ok {
+		if len(a.st.Dynos) >= maxDynos {
+			a.st.DynosDropped++
+			return nil
+		}
+		m = &DynoMem{Dyno: string(dyno)}
+		a.st.Dynos[m.Dyno] = m
+	}
+	return m
+}
+
+// runtimeFields are the samples of a log-runtime-metrics line.
+type runtimeFields struct {
+	source                             []byte
+	total, rss, swap, quota, load      float64
+	haveTotal, haveLoad, badMem, badLd bool
+}
+
+func (f *runtimeFields) set(k, v []byte) {
+	var ok bool
+	switch string(k) {
+	case "source":
+		f.source = v
+	case "sample#memory_total":
+		f.total, ok = parseMB(v)
+		f.haveTotal, f.badMem = ok, !ok
+	case "sample#memory_rss":
+		f.rss, _ = parseMB(v)
+	case "sample#memory_swap":
+		f.swap, _ = parseMB(v)
+	case "sample#memory_quota":
+		f.quota, _ = parseMB(v)
+	case "sample#load_avg_1m":
+		f.load, ok = parseDecimal(v)
+		f.haveLoad, f.badLd = ok, !ok
+	}
+}
+
+// runtime reads a log-runtime-metrics line: memory samples and load
+// averages come on separate lines, and both count.
+func (a *Analyzer) runtime(dyno, msg []byte, line []byte) {
+	var f runtimeFields
+	if a.record(msg) {
+		for a.dec.ScanKeyval() {
+			f.set(a.dec.Key(), a.dec.Value())
+		}
+		if a.dec.Err() != nil {
+			a.resetDecoder()
+			f = runtimeFields{}
+			scanKV(msg, f.set)
+		}
+	} else {
+		scanKV(msg, f.set)
+	}
+	if !f.haveTotal && !f.haveLoad {
+		a.unread(ReasonMetrics, line)
 		return
 	}
 	a.st.RuntimeLines++
-	m, ok := a.st.Dynos[string(name)]
-	if !ok {
-		m = &DynoMem{Dyno: string(name)}
-		a.st.Dynos[m.Dyno] = m
+	name := dyno
+	if len(f.source) > 0 {
+		name = f.source
+	}
+	if isFirDyno(name) && !isFirDyno(dyno) {
+		a.st.FirLines++
+	}
+	m := a.mem(name)
+	if m == nil {
+		return
+	}
+	if f.haveLoad {
+		m.LoadSamples++
+		m.MaxLoad = max(m.MaxLoad, f.load)
+	}
+	if !f.haveTotal {
+		return
 	}
 	m.Samples++
-	m.MaxTotal = max(m.MaxTotal, total)
-	m.MaxRSS = max(m.MaxRSS, rss)
-	m.MaxSwap = max(m.MaxSwap, swap)
-	m.MaxLoad = max(m.MaxLoad, load)
-	if quota > 0 {
-		m.Quota = quota
+	m.MaxTotal = max(m.MaxTotal, f.total)
+	m.MaxRSS = max(m.MaxRSS, f.rss)
+	m.MaxSwap = max(m.MaxSwap, f.swap)
+	if f.quota > 0 {
+		m.Quota = f.quota
+		m.MaxShare = max(m.MaxShare, f.total/f.quota)
 	}
+}
+
+// app reads the dynos' own output, where Heroku writes some lines too
+// (log-shuttle's L12/L13, a one-off dyno's R13, the add-ons' metrics) and
+// where app servers say they timed a request out.
+func (a *Analyzer) app(dyno, msg []byte, t time.Time, line []byte) {
+	switch {
+	case bytes.HasPrefix(msg, errorPrefix) && codeAt(msg[len(errorPrefix):]) > 0:
+		// log-shuttle's "Error L12: 222 messages dropped ...", and a one-off
+		// dyno's "Error R13 (Attach error) -> ...".
+		a.platform(dyno, msg, t, line)
+		return
+	case bytes.HasPrefix(dyno, []byte("heroku-")) || bytes.Contains(msg, sampleDBSize) || bytes.Contains(msg, sampleHitRate):
+		if bytes.Contains(msg, []byte("sample#")) {
+			a.addon(dyno, msg, t, line)
+			return
+		}
+	}
+	a.st.AppLines++
+	if isFirDyno(dyno) {
+		a.st.FirLines++
+	}
+	a.appTimeout(dyno, msg, t)
+}
+
+// isFirDyno tells Fir's dyno names, "web-1234abcde-123ab" (process type,
+// deployment hash, instance), from Cedar's "web.1".
+func isFirDyno(b []byte) bool {
+	return len(firType(b)) > 0
+}
+
+// firType is the process type of a Fir dyno name, or nil.
+func firType(b []byte) []byte {
+	last := bytes.LastIndexByte(b, '-')
+	if last <= 0 || len(b)-last-1 != 5 {
+		return nil
+	}
+	mid := bytes.LastIndexByte(b[:last], '-')
+	if mid <= 0 || last-mid-1 < 5 || last-mid-1 > 10 {
+		return nil
+	}
+	for _, c := range b[mid+1:] {
+		if !(isDigit(c) || (c >= 'a' && c <= 'z') || c == '-') {
+			return nil
+		}
+	}
+	return b[:mid]
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -402,26 +880,31 @@ func parseMillis(b []byte) (uint32, bool) {
 	return uint32(n), true
 }
 
-// parseDecimal reads "123.45" without allocating: the digits as one integer
-// scaled once, which rounds as strconv does for up to 15 digits.
+// parseDecimal reads "123.45" (and ".5") without allocating: the digits as
+// one integer scaled once, which rounds as strconv does for up to 15 digits.
 func parseDecimal(b []byte) (float64, bool) {
-	if len(b) == 0 || len(b) > 15 {
+	if len(b) == 0 || len(b) > 16 {
 		return 0, false
 	}
 	var mant int64
 	decimals := -1
+	digits := 0
 	for _, c := range b {
 		switch {
 		case c == '.' && decimals < 0:
 			decimals = 0
 		case isDigit(c):
 			mant = mant*10 + int64(c-'0')
+			digits++
 			if decimals >= 0 {
 				decimals++
 			}
 		default:
 			return 0, false
 		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
 	}
 	if decimals <= 0 {
 		return float64(mant), true
@@ -436,23 +919,21 @@ func parseMB(b []byte) (float64, bool) {
 	return parseDecimal(bytes.TrimSuffix(b, []byte("MB")))
 }
 
-// parseTime reads 2026-11-23T09:50:01.123456+00:00, ...Z, or Papertrail's
-// 2026-11-23 09:50:01, without allocating. No zone means UTC.
+// parseTime reads 2026-11-23T09:50:01.123456+00:00, ...Z, -0800, and
+// Papertrail's 2026-11-23 09:50:01 (with a space, and " -0800"), without
+// allocating. No zone means UTC.
 func parseTime(b []byte) (time.Time, bool) {
-	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+	n := isoPrefix(b)
+	if n == 0 {
 		return time.Time{}, false
 	}
+	b = b[:n]
 	num := func(s []byte) int {
 		n := 0
 		for _, c := range s {
 			n = n*10 + int(c-'0')
 		}
 		return n
-	}
-	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
-		if !isDigit(b[i]) {
-			return time.Time{}, false
-		}
 	}
 	nsec := 0
 	rest := b[19:]
@@ -467,12 +948,44 @@ func parseTime(b []byte) (time.Time, bool) {
 		rest = rest[i:]
 	}
 	offset := 0
-	if len(rest) >= 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' {
-		offset = (num(rest[1:3])*60 + num(rest[4:6])) * 60
+	if len(rest) > 0 && rest[0] == 'Z' {
+		rest = nil // "Z", and Logplex's odd "Z+00:00"
+	}
+	rest = skipSpaces(rest)
+	if z := zoneLen(rest); z > 0 {
+		mins := 0
+		if z == 6 {
+			mins = num(rest[4:6])
+		} else {
+			mins = num(rest[3:5])
+		}
+		offset = (num(rest[1:3])*60 + mins) * 60
 		if rest[0] == '-' {
 			offset = -offset
 		}
 	}
-	t := time.Date(num(b[0:4]), time.Month(num(b[5:7])), num(b[8:10]), num(b[11:13]), num(b[14:16]), num(b[17:19]), nsec, time.UTC)
+	month, day, hour, minute, sec := num(b[5:7]), num(b[8:10]), num(b[11:13]), num(b[14:16]), num(b[17:19])
+	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	t := time.Date(num(b[0:4]), time.Month(month), day, hour, minute, sec, nsec, time.UTC)
 	return t.Add(-time.Duration(offset) * time.Second), true
+}
+
+// parseViewerTime reads Papertrail's "Jan 08 10:55:11": year 0, in the
+// viewer's time zone (which the line does not say).
+func parseViewerTime(b []byte) (time.Time, bool) {
+	if len(b) != 15 {
+		return time.Time{}, false
+	}
+	day := int(b[5] - '0')
+	if b[4] != ' ' {
+		day += 10 * int(b[4]-'0')
+	}
+	two := func(s []byte) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
+	hour, minute, sec := two(b[7:9]), two(b[10:12]), two(b[13:15])
+	if day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	return time.Date(0, time.Month(monthOf(b)), day, hour, minute, sec, 0, time.UTC), true
 }

@@ -1,0 +1,110 @@
+package logcheck
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/heroku-checkup/heroku-checkup/codes"
+	"github.com/heroku-checkup/heroku-checkup/report"
+)
+
+// addonRules gives the verdicts pg-health gives, from Heroku Postgres's
+// metrics lines: cache hit rates, and connections waiting on a lock. The
+// latest sample is judged (as pg-health judges the database as it is now);
+// the worst of the window is in the evidence.
+func addonRules(s *Stats, app string, th Thresholds) []report.Finding {
+	names := make([]string, 0, len(s.Addons))
+	for n, a := range s.Addons {
+		if a.Kind == "postgres" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	var out []report.Finding
+	for _, n := range names {
+		out = append(out, postgresMetrics(s.Addons[n], app, th)...)
+	}
+	return out
+}
+
+// attachmentVar is the config var of an attachment ("DATABASE" is
+// DATABASE_URL), the subject pg-health uses for the same database.
+func attachmentVar(source string) string {
+	if source == "" {
+		return "DATABASE_URL"
+	}
+	return source + "_URL"
+}
+
+func metricsData(a *AddonStat) map[string]any {
+	latest, worst := map[string]any{}, map[string]any{}
+	for m := range numMetrics {
+		if a.Latest.Has(m) {
+			latest[MetricName(m)] = a.Latest.Val[m]
+		}
+		if a.Worst.Has(m) {
+			worst[MetricName(m)] = a.Worst.Val[m]
+		}
+	}
+	d := map[string]any{"source": a.Source, "addon": a.Addon, "samples": a.Samples, "latest": latest, "worst": worst}
+	if !a.Latest.At.IsZero() {
+		d["latest_at"] = evidenceTime(a.Latest.At)
+	}
+	return d
+}
+
+func postgresMetrics(a *AddonStat, app string, th Thresholds) []report.Finding {
+	subject := attachmentVar(a.Source)
+	target := a.Addon
+	if target == "" {
+		target = a.Source
+	}
+	data := metricsData(a)
+	var out []report.Finding
+	from := fmt.Sprintf(" (Heroku Postgres metrics in the logs, latest of %d samples)", a.Samples)
+	for _, h := range []struct {
+		metric int
+		code   *report.Code
+		what   string
+	}{{MetricTableCacheHit, codes.PGCacheHitLow, "table"}, {MetricIndexCacheHit, codes.PGIndexHitLow, "index"}} {
+		if !a.Latest.Has(h.metric) {
+			continue
+		}
+		r := a.Latest.Val[h.metric]
+		if r >= th.PGHitWarn {
+			continue
+		}
+		st := report.StatusWarning
+		if r < th.PGHitCrit {
+			st = report.StatusCritical
+		}
+		out = append(out, h.code.Raise(app, report.Finding{Check: "logs.postgres", Subject: subject, Status: st, Data: data,
+			Summary: fmt.Sprintf("%s: %s cache hit rate %.2f%%%s", subject, h.what, 100*r, from),
+			Remedy:  h.code.RemedyFor(app, target)}))
+	}
+	if a.Latest.Has(MetricWaitingConnections) && a.Latest.Val[MetricWaitingConnections] > 0 {
+		out = append(out, codes.PGBlockedQueries.Raise(app, report.Finding{Check: "logs.postgres", Subject: subject, Data: data,
+			Summary: fmt.Sprintf("%s: %.0f connections waiting on a lock%s", subject, a.Latest.Val[MetricWaitingConnections], from),
+			Remedy: fmt.Sprintf("heroku pg:locks %s -a %s shows the session holding the lock; end it with heroku pg:kill PID %s -a %s",
+				target, orAPP(app), target, orAPP(app))}))
+	}
+	if len(out) > 0 {
+		return out
+	}
+	summary := fmt.Sprintf("%s:", subject)
+	if a.Latest.Has(MetricActiveConnections) {
+		summary += fmt.Sprintf(" %.0f connections,", a.Latest.Val[MetricActiveConnections])
+	}
+	if a.Latest.Has(MetricTableCacheHit) {
+		summary += fmt.Sprintf(" table cache hit %.2f%%,", 100*a.Latest.Val[MetricTableCacheHit])
+	}
+	if a.Latest.Has(MetricIndexCacheHit) {
+		summary += fmt.Sprintf(" index cache hit %.2f%%,", 100*a.Latest.Val[MetricIndexCacheHit])
+	}
+	if a.Latest.Has(MetricWaitingConnections) {
+		summary += " no connection waiting on a lock,"
+	}
+	summary = summary[:len(summary)-1] + from
+	return []report.Finding{{Check: "logs.postgres", Category: report.CategoryPostgres, Subject: subject, Status: report.StatusOK,
+		Summary: summary, Data: data}}
+}
