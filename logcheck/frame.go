@@ -61,6 +61,7 @@ func (f Format) String() string {
 // record is one log line taken apart: who wrote it and what it said.
 type record struct {
 	ts     []byte // the timestamp as written, nil when there is none
+	tsOK   bool   // ts is known to be a whole ISO timestamp (isoPrefix said so)
 	viewer bool   // ts is Papertrail's "Jan 08 10:55:11" (no year, the viewer's time zone)
 	source []byte // "heroku", "app", "heroku-router" ...; nil when the line does not say
 	dyno   []byte // "router", "web.1", "log-shuttle" ...; nil when it does not say
@@ -68,84 +69,83 @@ type record struct {
 	format Format
 }
 
-// frame takes one line apart. rest is what follows the record on the same
-// line: octet-counted drain frames may follow each other with no newline.
-// A line in none of the framings comes back as FormatMessage with no
-// source: the message alone, for the caller to judge by its content.
-func frame(line []byte) (r record, rest []byte) {
+// frame takes one line apart into r. It returns what follows the record
+// on the same line: octet-counted drain frames may follow each other with
+// no newline. A line in none of the framings comes back as FormatMessage
+// with no source: the message alone, for the caller to judge by its
+// content.
+func frame(line []byte, r *record) (rest []byte) {
+	*r = record{}
 	line = trimQuoting(line)
 	if len(line) == 0 {
-		return record{format: FormatMessage}, nil
+		r.format = FormatMessage
+		return nil
 	}
 	switch c := line[0]; {
 	case isDigit(c):
-		if n := tsvID(line); n > 0 {
-			if r, ok := splitPapertrail(line); ok {
-				return r, nil
-			}
+		if tsvID(line) > 0 && splitPapertrail(line, r) {
+			return nil
 		}
 		if n := isoPrefix(line); n > 0 {
 			ts, after := line[:n], skipSpaces(line[n:])
 			if start, ok := syslogStart(after); ok {
 				// A receiver's timestamp (Logentries) before a frame.
-				return syslogFrame(after[start:], after[:start], FormatSyslogReceiver)
+				return syslogFrame(after[start:], after[:start], FormatSyslogReceiver, r)
 			}
-			if r, ok := splitSourceDyno(after); ok {
-				r.ts, r.format = ts, FormatHeroku
-				return r, nil
+			if splitSourceDyno(after, r) {
+				r.ts, r.tsOK, r.format = ts, true, FormatHeroku
+				return nil
 			}
-			if r, ok := splitBareSyslog(after); ok {
-				r.ts = ts
-				return r, nil
+			if splitBareSyslog(after, r) {
+				r.ts, r.tsOK = ts, true
+				return nil
 			}
-			return record{ts: ts, msg: after, format: FormatMessage}, nil
+			r.ts, r.tsOK, r.msg, r.format = ts, true, after, FormatMessage
+			return nil
 		}
 		if start, ok := syslogStart(line); ok {
-			return syslogFrame(line[start:], line[:start], FormatSyslogCounted)
+			return syslogFrame(line[start:], line[:start], FormatSyslogCounted, r)
 		}
 		if i := receiverPRI(line); i > 0 {
-			return syslogFrame(line[i:], nil, FormatSyslogReceiver)
+			return syslogFrame(line[i:], nil, FormatSyslogReceiver, r)
 		}
 	case c == '<':
 		if _, ok := syslogStart(line); ok {
-			return syslogFrame(line, nil, FormatSyslog)
+			return syslogFrame(line, nil, FormatSyslog, r)
 		}
 	case c == 0xc2 && len(line) > 1 && line[1] == 0xbb:
 		// Logentries' viewer: "» 07:39:26.195 2014-09-19 11:39:25.9+00:00 heroku router - - ..."
 		// or "» 3 Apr 2015 00:33:08.641 2015-04-03 ...": skip to the frame's own time.
 		if i := isoWithin(line[2:], 40); i >= 0 {
 			inner := line[2+i:]
-			if n := isoPrefix(inner); n > 0 {
-				if r, ok := splitBareSyslog(skipSpaces(inner[n:])); ok {
-					r.ts = inner[:n]
-					return r, nil
-				}
+			if n := isoPrefix(inner); n > 0 && splitBareSyslog(skipSpaces(inner[n:]), r) {
+				r.ts, r.tsOK = inner[:n], true
+				return nil
 			}
 		}
 		if i := receiverPRI(line); i > 0 {
-			return syslogFrame(line[i:], nil, FormatSyslogReceiver)
+			return syslogFrame(line[i:], nil, FormatSyslogReceiver, r)
 		}
 	default:
-		if r, ok := splitViewer(line); ok {
-			return r, nil
+		if splitViewer(line, r) {
+			return nil
 		}
 	}
-	if r, ok := splitSourceDyno(line); ok {
+	if splitSourceDyno(line, r) {
 		r.format = FormatHerokuNoTime
-		return r, nil
+		return nil
 	}
-	if r, ok := splitBareSyslog(line); ok {
-		return r, nil
+	if splitBareSyslog(line, r) {
+		return nil
 	}
 	// "[timestamp] heroku[web.1]: ..." and "018-11-30T13:18:41... heroku[router]: ...":
 	// a first word that is no time, then the usual prefix.
-	if sp := bytes.IndexByte(line, ' '); sp > 0 {
-		if r, ok := splitSourceDyno(skipSpaces(line[sp+1:])); ok {
-			r.format = FormatHerokuNoTime
-			return r, nil
-		}
+	if sp := bytes.IndexByte(line, ' '); sp > 0 && splitSourceDyno(skipSpaces(line[sp+1:]), r) {
+		r.format = FormatHerokuNoTime
+		return nil
 	}
-	return record{msg: line, format: FormatMessage}, nil
+	*r = record{msg: line, format: FormatMessage}
+	return nil
 }
 
 // trimQuoting drops what pastes put in front of a line: indentation, and
@@ -281,7 +281,7 @@ func receiverPRI(b []byte) int {
 // in the layouts Heroku's drains and the tools after them produce. prefix
 // is what came before the frame (an octet count, a receiver's timestamp
 // and count): the count, when it fits, says where the next frame starts.
-func syslogFrame(b, prefix []byte, format Format) (r record, rest []byte) {
+func syslogFrame(b, prefix []byte, format Format, r *record) (rest []byte) {
 	r.format = format
 	if count := trailingCount(prefix); count > 0 {
 		b, rest = cutFrame(b, count)
@@ -292,17 +292,16 @@ func syslogFrame(b, prefix []byte, format Format) (r record, rest []byte) {
 	if tsEnd < 0 {
 		r.msg = nil
 		r.ts = b
-		return r, rest
+		return rest
 	}
 	if b[0] != '-' {
 		r.ts = b[:tsEnd]
 	}
 	b = b[tsEnd+1:]
-	if inner, ok := splitSourceDyno(b); ok {
+	if splitSourceDyno(b, r) {
 		// "<134>1 TIME app[heroku-redis]: ...": a drain frame around a
 		// heroku logs line, as some drains' tests write them.
-		r.source, r.dyno, r.msg = inner.source, inner.dyno, inner.msg
-		return r, rest
+		return rest
 	}
 	var tok [5][]byte
 	var after [5][]byte
@@ -324,7 +323,7 @@ func syslogFrame(b, prefix []byte, format Format) (r record, rest []byte) {
 		n++
 	}
 	if n == 0 {
-		return r, rest
+		return rest
 	}
 	// Which token is the app-name (Heroku's source)? Logplex writes
 	// "host heroku router -" (HTTPS drains) and "d.TOKEN heroku router - -"
@@ -349,10 +348,10 @@ func syslogFrame(b, prefix []byte, format Format) (r record, rest []byte) {
 		msgAt = 2
 	default:
 		r.msg = b
-		return r, rest
+		return rest
 	}
 	r.msg = skipNil(after[msgAt], 2)
-	return r, rest
+	return rest
 }
 
 // skipNil drops up to n nil values ("- ") and structured data ("[id k="v"]")
@@ -498,13 +497,13 @@ func isSource(b []byte) bool {
 
 // splitSourceDyno reads "source[dyno]: msg" (and "source: msg" for the
 // lines Logplex writes with no process).
-func splitSourceDyno(b []byte) (r record, ok bool) {
+func splitSourceDyno(b []byte, r *record) bool {
 	i := 0
 	for i < len(b) && isNameChar(b[i]) && b[i] != '.' {
 		i++
 	}
 	if i == 0 || i >= len(b) {
-		return r, false
+		return false
 	}
 	switch b[i] {
 	case '[':
@@ -513,19 +512,19 @@ func splitSourceDyno(b []byte) (r record, ok bool) {
 			end++
 		}
 		if end >= len(b) || b[end] != ']' || end+1 >= len(b) || b[end+1] != ':' {
-			return r, false
+			return false
 		}
 		r.source, r.dyno = b[:i], b[i+1:end]
 		r.msg = skipSpaces(b[end+2:])
-		return r, true
+		return true
 	case ':':
 		if !isSource(b[:i]) || (i+1 < len(b) && b[i+1] != ' ') {
-			return r, false
+			return false
 		}
 		r.source, r.msg = b[:i], skipSpaces(b[i+1:])
-		return r, true
+		return true
 	}
-	return r, false
+	return false
 }
 
 func isNameChar(c byte) bool {
@@ -534,14 +533,14 @@ func isNameChar(c byte) bool {
 
 // splitBareSyslog reads "[HOSTNAME] SOURCE PROCID - - msg", a frame that lost
 // its PRI and version (and often its time and hostname) in a viewer.
-func splitBareSyslog(b []byte) (r record, ok bool) {
+func splitBareSyslog(b []byte, r *record) bool {
 	var tok [4][]byte
 	cur := b
 	for i := range tok {
 		sp := bytes.IndexByte(cur, ' ')
 		if sp <= 0 {
 			if i < 3 {
-				return r, false
+				return false
 			}
 			tok[i] = cur
 			cur = nil
@@ -558,10 +557,10 @@ func splitBareSyslog(b []byte) (r record, ok bool) {
 		r.source, r.dyno = tok[1], tok[2]
 		r.msg = skipNil(b[len(tok[0])+len(tok[1])+len(tok[2])+3:], 2)
 	default:
-		return r, false
+		return false
 	}
 	r.format = FormatSyslogBare
-	return r, true
+	return true
 }
 
 var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
@@ -581,19 +580,18 @@ func monthOf(b []byte) int {
 
 // splitViewer reads Papertrail's "Jan 08 10:55:11 system program: msg"
 // (also with one space and no colon after the program, as some copies have).
-func splitViewer(b []byte) (r record, ok bool) {
+func splitViewer(b []byte, r *record) bool {
 	// "Jan 08 10:55:11 " is 16 bytes; syslog pads a one-digit day with a space.
 	if len(b) < 17 || monthOf(b) == 0 || b[3] != ' ' || b[6] != ' ' || b[9] != ':' || b[12] != ':' || b[15] != ' ' {
-		return r, false
+		return false
 	}
 	if !(isDigit(b[5]) && (isDigit(b[4]) || b[4] == ' ') && isDigit(b[7]) && isDigit(b[8]) && isDigit(b[10]) && isDigit(b[11]) && isDigit(b[13]) && isDigit(b[14])) {
-		return r, false
+		return false
 	}
-	r.ts, r.viewer = b[:15], true
 	rest := b[16:]
 	sp := bytes.IndexByte(rest, ' ')
 	if sp <= 0 {
-		return r, false
+		return false
 	}
 	rest = rest[sp+1:] // the system's name
 	end := 0
@@ -602,8 +600,9 @@ func splitViewer(b []byte) (r record, ok bool) {
 	}
 	program := bytes.TrimSuffix(rest[:end], []byte(":"))
 	if len(program) == 0 {
-		return r, false
+		return false
 	}
+	r.ts, r.viewer = b[:15], true
 	if slash := bytes.IndexByte(program, '/'); slash > 0 {
 		r.source, r.dyno = program[:slash], program[slash+1:]
 	} else {
@@ -611,7 +610,7 @@ func splitViewer(b []byte) (r record, ok bool) {
 	}
 	r.msg = skipSpaces(rest[end:])
 	r.format = FormatPapertrailViewer
-	return r, true
+	return true
 }
 
 // tsvID is the length of a Papertrail row's leading id and its TAB, or 0.
@@ -629,7 +628,7 @@ func tsvID(b []byte) int {
 // splitPapertrail reads a Papertrail archive row: id, generated_at,
 // received_at, source_id, source_name, source_ip, facility_name,
 // severity_name, program, message; program is "heroku/router" or "app/web.1".
-func splitPapertrail(line []byte) (r record, ok bool) {
+func splitPapertrail(line []byte, r *record) bool {
 	field := 0
 	start := 0
 	var program []byte
@@ -650,7 +649,8 @@ func splitPapertrail(line []byte) (r record, ok bool) {
 		start = i + 1
 	}
 	if field < 10 || program == nil {
-		return record{}, false
+		r.ts, r.msg = nil, nil
+		return false
 	}
 	r.format = FormatPapertrailTSV
 	if slash := bytes.IndexByte(program, '/'); slash > 0 {
@@ -658,5 +658,5 @@ func splitPapertrail(line []byte) (r record, ok bool) {
 	} else {
 		r.source = program
 	}
-	return r, true
+	return true
 }

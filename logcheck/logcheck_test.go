@@ -151,6 +151,17 @@ func TestNormalizePath(t *testing.T) {
 		"/":                                            "/",
 		"":                                             "/",
 		"/api/v2/items/":                               "/api/v2/items/",
+		// Real paths of the corpus (sockjs-socketio.txt, websocket.txt, router-modern.txt).
+		"/sockjs/649/elwp7owd/websocket":                   "/sockjs/:id/:session/websocket",
+		"/sockjs/707/2g8tflc_/websocket":                   "/sockjs/:id/:session/websocket",
+		"/sockjs/462/z802ar88/xhr":                         "/sockjs/:id/:session/xhr",
+		"/sockjs/info?cb=t_zor3nb0i":                       "/sockjs/info",
+		"/socket.io/1/websocket/11652186541056559304":      "/socket.io/:id/websocket/:session",
+		"/socket.io/1/xhr-polling/aBcD3fGh":                "/socket.io/:id/xhr-polling/:session",
+		"/socket.io/?EIO=3&transport=websocket&sid=29528d": "/socket.io/",
+		"/1020076156:AAGFJbM9JYO0VMt8zoSjeHPXK_C8v8taD-k":  "/:token",
+		"/wiki/Special:Random":                             "/wiki/Special:Random",
+		"/websocket":                                       "/websocket",
 	}
 	for in, want := range cases {
 		if got := string(NormalizePath(nil, []byte(in))); got != want {

@@ -9,76 +9,42 @@ package logcheck
 
 import (
 	"bytes"
-	"io"
 	"time"
 	"unicode/utf8"
-
-	"github.com/go-logfmt/logfmt"
 )
 
 // Analyzer reads lines one at a time. Router lines are parsed without
-// allocating: go-logfmt's decoder hands out slices of its own buffer, and
-// map lookups with string(bytes) keys do not copy.
+// allocating: values are slices of the line, and map lookups with
+// string(bytes) keys do not copy.
 type Analyzer struct {
 	st      Stats
-	feed    lineFeeder
-	dec     *logfmt.Decoder
 	scratch []byte
 	plain   []byte // a line with its colour codes taken out
 	// sse: the lines are a server-sent-events stream (a log session read
 	// as the Heroku CLI reads it): "id:", "event:" and "retry:" lines are
 	// the stream's, and "data: " carries the log line.
 	sse      bool
-	sseError bool // the last event line was "event: error": its data is the error
+	sseError bool     // the last event line was "event: error": its data is the error
+	rec      record   // the line being read
+	days     dayCache // of the lines' timestamps
 }
 
 // NewAnalyzer returns an empty analyzer.
 func NewAnalyzer() *Analyzer {
-	a := &Analyzer{st: newStats(), scratch: make([]byte, 0, 256)}
-	a.dec = logfmt.NewDecoder(&a.feed)
-	return a
-}
-
-// lineFeeder gives the decoder exactly one record at a time, so a single
-// long-lived decoder (and its buffer) serves every line.
-type lineFeeder struct{ pending []byte }
-
-func (f *lineFeeder) Read(p []byte) (int, error) {
-	if len(f.pending) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, f.pending)
-	f.pending = f.pending[n:]
-	return n, nil
-}
-
-// record hands msg to the decoder as one record.
-func (a *Analyzer) record(msg []byte) bool {
-	a.scratch = append(append(a.scratch[:0], msg...), '\n')
-	a.feed.pending = a.scratch
-	if a.dec.ScanRecord() {
-		return true
-	}
-	a.dec = logfmt.NewDecoder(&a.feed) // a dead decoder is replaced, rarely
-	return a.dec.ScanRecord()
-}
-
-func (a *Analyzer) resetDecoder() {
-	a.feed.pending = nil
-	a.dec = logfmt.NewDecoder(&a.feed)
+	return &Analyzer{st: newStats(), scratch: make([]byte, 0, 256)}
 }
 
 // Line reads one log line (without its newline). A line may hold several
 // drain frames; each counts as a line.
 func (a *Analyzer) Line(line []byte) {
-	line = bytes.TrimRight(line, " \t\r\n")
+	line = trimEnd(line)
 	if len(line) == 0 {
 		return
 	}
 	if bytes.IndexByte(line, 0x1b) >= 0 {
 		// `heroku logs` on a terminal, or with --force-colors / FORCE_COLORS.
 		a.plain = stripANSI(a.plain[:0], line)
-		line = bytes.TrimRight(a.plain, " \t")
+		line = trimEnd(a.plain)
 		if len(line) == 0 {
 			return
 		}
@@ -92,14 +58,27 @@ func (a *Analyzer) Line(line []byte) {
 		line = line[len(dataPrefix):]
 	}
 	for len(line) > 0 {
-		r, rest := frame(line)
+		rest := frame(line, &a.rec)
 		a.st.Lines++
-		a.dispatch(&r, line)
+		a.dispatch(&a.rec, line)
 		line = rest
 	}
 }
 
 var dataPrefix = []byte("data: ")
+
+// trimEnd drops the line's end and the spaces Papertrail and pastes leave.
+func trimEnd(b []byte) []byte {
+	for len(b) > 0 {
+		switch b[len(b)-1] {
+		case ' ', '\t', '\r', '\n':
+			b = b[:len(b)-1]
+			continue
+		}
+		break
+	}
+	return b
+}
 
 // sseLine reads one line of a server-sent-events stream: the log line a
 // data field carries, or nothing for the stream's own fields.
@@ -195,10 +174,13 @@ func (a *Analyzer) time(r *record) time.Time {
 	}
 	var t time.Time
 	var ok bool
-	if r.viewer {
+	switch {
+	case r.viewer:
 		t, ok = parseViewerTime(r.ts)
 		a.st.ViewerTimes = a.st.ViewerTimes || ok
-	} else {
+	case r.tsOK:
+		t, ok = a.days.parse(r.ts)
+	default:
 		t, ok = parseTime(r.ts)
 	}
 	if !ok {
@@ -349,17 +331,6 @@ func (a *Analyzer) router(msg []byte, t time.Time, line []byte) {
 		damaged = oldRouterError(msg, &f)
 	case isOldRequest(msg):
 		damaged = oldRequest(msg, &f)
-	case a.record(msg):
-		for a.dec.ScanKeyval() {
-			f.set(a.dec.Key(), a.dec.Value())
-		}
-		if a.dec.Err() != nil {
-			// go-logfmt stops at the first bad value: read the line again,
-			// keeping what a person would.
-			a.resetDecoder()
-			f = routerFields{}
-			damaged = scanKV(msg, f.set)
-		}
 	default:
 		damaged = scanKV(msg, f.set)
 	}
@@ -759,18 +730,7 @@ func (f *runtimeFields) set(k, v []byte) {
 // averages come on separate lines, and both count.
 func (a *Analyzer) runtime(dyno, msg []byte, line []byte) {
 	var f runtimeFields
-	if a.record(msg) {
-		for a.dec.ScanKeyval() {
-			f.set(a.dec.Key(), a.dec.Value())
-		}
-		if a.dec.Err() != nil {
-			a.resetDecoder()
-			f = runtimeFields{}
-			scanKV(msg, f.set)
-		}
-	} else {
-		scanKV(msg, f.set)
-	}
+	scanKV(msg, f.set)
 	if !f.haveTotal && !f.haveLoad {
 		a.unread(ReasonMetrics, line)
 		return
@@ -927,7 +887,23 @@ func parseTime(b []byte) (time.Time, bool) {
 	if n == 0 {
 		return time.Time{}, false
 	}
-	b = b[:n]
+	return parseISO(b[:n])
+}
+
+// parseISO reads a timestamp isoPrefix has measured.
+func parseISO(b []byte) (time.Time, bool) {
+	return (&dayCache{}).parse(b)
+}
+
+// dayCache remembers the start of the last day parsed: a log's lines come
+// in time order, so most share their date with the line before, and the
+// calendar arithmetic of time.Date is done once a day, not once a line.
+type dayCache struct {
+	date  [10]byte
+	start time.Time
+}
+
+func (c *dayCache) parse(b []byte) (time.Time, bool) {
 	num := func(s []byte) int {
 		n := 0
 		for _, c := range s {
@@ -964,12 +940,20 @@ func parseTime(b []byte) (time.Time, bool) {
 			offset = -offset
 		}
 	}
-	month, day, hour, minute, sec := num(b[5:7]), num(b[8:10]), num(b[11:13]), num(b[14:16]), num(b[17:19])
-	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
+	hour, minute, sec := num(b[11:13]), num(b[14:16]), num(b[17:19])
+	if hour > 23 || minute > 59 || sec > 60 {
 		return time.Time{}, false
 	}
-	t := time.Date(num(b[0:4]), time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	return t.Add(-time.Duration(offset) * time.Second), true
+	if string(b[:10]) != string(c.date[:]) || c.start.IsZero() {
+		month, day := num(b[5:7]), num(b[8:10])
+		if month < 1 || month > 12 || day < 1 || day > 31 {
+			return time.Time{}, false
+		}
+		c.start = time.Date(num(b[0:4]), time.Month(month), day, 0, 0, 0, 0, time.UTC)
+		copy(c.date[:], b[:10])
+	}
+	secs := hour*3600 + minute*60 + sec - offset
+	return c.start.Add(time.Duration(secs)*time.Second + time.Duration(nsec)), true
 }
 
 // parseViewerTime reads Papertrail's "Jan 08 10:55:11": year 0, in the

@@ -19,17 +19,23 @@ func NormalizePath(dst, path []byte) []byte {
 	if len(path) == 0 {
 		return append(dst, '/')
 	}
-	sessions := sessionSegments(path)
-	start, seg := 0, 0
+	// sio is how far a Socket.IO 0.9 path has got: socket.io, protocol,
+	// transport, session.
+	sio, start, prevAt := 0, 0, 0
 	for i := 0; i <= len(path); i++ {
 		if i < len(path) && path[i] != '/' {
 			continue
 		}
 		s := path[start:i]
+		at := len(dst)
 		switch {
 		case len(s) == 0:
-		case seg < 64 && sessions&(1<<seg) != 0:
+		case sio == 3:
 			dst = append(dst, ":session"...)
+		case i == len(path) && sockJSTransport(s) && sockJSSession(path[:max(start-1, 0)]):
+			// SockJS: /prefix/<server: 1-4 digits>/<session>/<transport>
+			dst = append(dst[:prevAt], ":session/"...)
+			dst = append(dst, s...)
 		case allDigits(s):
 			dst = append(dst, ":id"...)
 		case isUUID(s):
@@ -41,45 +47,37 @@ func NormalizePath(dst, path []byte) []byte {
 		default:
 			dst = append(dst, s...)
 		}
+		if sio > 0 || len(s) == len("socket.io") {
+			switch {
+			case string(s) == "socket.io":
+				sio = 1
+			case sio == 1 && allDigits(s):
+				sio = 2
+			case sio == 2 && socketIOTransport(s):
+				sio = 3
+			default:
+				sio = 0
+			}
+		}
 		if i < len(path) {
 			dst = append(dst, '/')
 		}
+		prevAt = at
 		start = i + 1
-		seg++
 	}
 	return dst
 }
 
-// sessionSegments marks (bit i: the i-th segment, counting the empty one
-// before the leading slash) the session ids of SockJS and Socket.IO 0.9
-// paths: each session is a new id, and would take a row of its own.
-func sessionSegments(path []byte) uint64 {
-	if !sockJSTransport(path[bytes.LastIndexByte(path, '/')+1:]) && !bytes.Contains(path, []byte("/socket.io/")) {
-		return 0
+// sockJSSession tells whether path ends in SockJS's "/<server>/<session>":
+// a server id of 1 to 4 digits, then a session id.
+func sockJSSession(path []byte) bool {
+	i := bytes.LastIndexByte(path, '/')
+	if i < 0 || i == len(path)-1 || !tokenChars(path[i+1:]) {
+		return false
 	}
-	var segs [64][]byte
-	n := 0
-	start := 0
-	for i := 0; i <= len(path) && n < len(segs); i++ {
-		if i < len(path) && path[i] != '/' {
-			continue
-		}
-		segs[n] = path[start:i]
-		n++
-		start = i + 1
-	}
-	var marks uint64
-	for i := 2; i < n; i++ {
-		// SockJS: /prefix/<server: 1-4 digits>/<session>/<transport>
-		if sockJSTransport(segs[i]) && len(segs[i-2]) <= 4 && allDigits(segs[i-2]) && len(segs[i-1]) > 0 && tokenChars(segs[i-1]) {
-			marks |= 1 << (i - 1)
-		}
-		// Socket.IO 0.9: /socket.io/<protocol>/<transport>/<session>
-		if i+1 < n && string(segs[i-2]) == "socket.io" && allDigits(segs[i-1]) && socketIOTransport(segs[i]) && len(segs[i+1]) > 0 {
-			marks |= 1 << (i + 1)
-		}
-	}
-	return marks
+	j := bytes.LastIndexByte(path[:i], '/')
+	server := path[j+1 : i]
+	return len(server) > 0 && len(server) <= 4 && allDigits(server)
 }
 
 func sockJSTransport(b []byte) bool {
