@@ -40,11 +40,14 @@ type SnapshotPart interface {
 	Jobs(ctx context.Context, s *platform.Snapshot) ([]runner.Job, error)
 }
 
-// EarlyPart's jobs need no snapshot (the log session), so they start at
-// once, concurrently with the API reads.
+// EarlyPart's jobs need no snapshot to start (the log session), so they
+// start at once, concurrently with the API reads. They get the snapshot
+// being read (nil when there is no app: a saved log file), and may wait in
+// it for a resource while they work (the log session waits for the app's
+// generation while its request is on its way).
 type EarlyPart interface {
 	Part
-	EarlyJobs(app string) []runner.Job
+	EarlyJobs(app string, s *platform.Snapshot) []runner.Job
 }
 
 // ParseParts reads comma-separated --only or --skip values: the names of
@@ -156,6 +159,7 @@ func runApp(ctx context.Context, deps Deps, opts Options, app string) (runner.Re
 	}
 
 	// Jobs that need no snapshot start now, beside the API reads.
+	snap := platform.StartCollect(ctx, deps.API, app, need, callTimeout(ctx, opts.CallTimeout))
 	results := make([]runner.Result, len(deps.Parts))
 	early := make([]runner.Result, len(deps.Parts))
 	ectx, cancelEarly := context.WithCancel(ctx)
@@ -163,7 +167,7 @@ func runApp(ctx context.Context, deps Deps, opts Options, app string) (runner.Re
 	var wg sync.WaitGroup
 	for i, p := range deps.Parts {
 		if ep, ok := p.(EarlyPart); ok {
-			if jobs := ep.EarlyJobs(app); len(jobs) > 0 {
+			if jobs := ep.EarlyJobs(app, snap); len(jobs) > 0 {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -173,7 +177,6 @@ func runApp(ctx context.Context, deps Deps, opts Options, app string) (runner.Re
 		}
 	}
 
-	snap := platform.StartCollect(ctx, deps.API, app, need, callTimeout(ctx, opts.CallTimeout))
 	if err := snap.Wait(ctx, platform.ResApp); err == nil {
 		if err := snap.Err(platform.ResApp); err != nil {
 			if setup := heroku.Classify(err, fmt.Sprintf("app %q", app)); heroku.IsSetupError(setup) {

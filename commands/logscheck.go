@@ -71,7 +71,7 @@ func runLogsCheck(ctx context.Context, f *Factory, opts *LogsCheckOptions) error
 		if app != "" {
 			apps = []string{app}
 		}
-		return runJobs(ctx, f, opts.CommonOptions, apps, nil, part.EarlyJobs(app))
+		return runJobs(ctx, f, opts.CommonOptions, apps, nil, part.EarlyJobs(app, nil))
 	}
 	client, err := f.APIClient(opts.Resolver)
 	if err != nil {

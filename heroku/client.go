@@ -94,6 +94,24 @@ func newRetryTransport(cfg Config) *retryTransport {
 	return rt
 }
 
+// firAccept is what the Heroku CLI asks log sessions for
+// (src/lib/run/log-displayer.ts in heroku/cli v11.9).
+const firAccept = "application/vnd.heroku+json; version=3.sdk"
+
+// acceptKey carries, in a request's context, an Accept header that differs
+// from heroku-go's own.
+type acceptKey struct{}
+
+// LogSessionCreateFir opens a log session of a Fir-generation app as the
+// Heroku CLI does: no lines and no tail in the body (Fir keeps no history
+// and always tails), and the CLI's Accept header. The session is read as
+// server-sent events until the caller's deadline.
+func (c *Client) LogSessionCreateFir(ctx context.Context, app string) (*hk.LogSession, error) {
+	var ls hk.LogSession
+	ctx = context.WithValue(ctx, acceptKey{}, firAccept)
+	return &ls, c.Service.Post(ctx, &ls, "/apps/"+url.PathEscape(app)+"/log-sessions", struct{}{})
+}
+
 // Requests is how many HTTP requests the run sent to the API, retries included.
 func (c *Client) Requests() int64 { return c.rt.requests.Load() }
 
@@ -167,6 +185,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, err
 			}
 			r.Body = body
+		}
+		if accept, ok := ctx.Value(acceptKey{}).(string); ok {
+			r.Header.Set("Accept", accept)
 		}
 		if t.forAPI(r.URL) && t.token != "" {
 			r.Header.Set("Authorization", "Bearer "+t.token)

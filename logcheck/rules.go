@@ -127,8 +127,9 @@ func inputRule(s *Stats, app string) report.Finding {
 	if s.Live {
 		data["live_seconds"] = s.LiveFor.Seconds()
 	}
-	if s.FirLines > 0 {
+	if s.FirLines > 0 || s.Fir {
 		data["fir_lines"] = s.FirLines
+		data["fir"] = true
 	}
 	extra := ""
 	if s.RouterPartial > 0 {
@@ -152,22 +153,29 @@ func inputRule(s *Stats, app string) report.Finding {
 	switch {
 	case understood == 0:
 		f.Status = report.StatusUnknown
-		f.Summary = fmt.Sprintf("none of the %d lines could be read: %s%s", s.Lines, strings.Join(why, ", "), extra)
+		f.Summary = fmt.Sprintf("none of the %s could be read: %s%s", nLines(s.Lines), strings.Join(why, ", "), extra)
 		return codes.LogsUnreadable.Raise(app, f)
 	case unread*2 > s.Lines:
 		f.Summary = fmt.Sprintf("%d of %d lines were not understood (%s): the analysis covers the other %d%s", unread, s.Lines, strings.Join(why, ", "), understood, extra)
 		return codes.LogsUnreadable.Raise(app, f)
 	case s.ReadError != "":
-		f.Summary = fmt.Sprintf("%d lines%s read%s%s", s.Lines, live, form, extra)
+		f.Summary = fmt.Sprintf("%s%s read%s%s", nLines(s.Lines), live, form, extra)
 		return codes.LogsTruncated.Raise(app, f)
 	}
 	f.Status = report.StatusOK
 	if unread == 0 {
-		f.Summary = fmt.Sprintf("%d lines%s read%s, all understood%s", s.Lines, live, form, extra)
+		f.Summary = fmt.Sprintf("%s%s read%s, all understood%s", nLines(s.Lines), live, form, extra)
 	} else {
-		f.Summary = fmt.Sprintf("%d lines%s read%s, %d not understood (%s)%s", s.Lines, live, form, unread, strings.Join(why, ", "), extra)
+		f.Summary = fmt.Sprintf("%s%s read%s, %d not understood (%s)%s", nLines(s.Lines), live, form, unread, strings.Join(why, ", "), extra)
 	}
 	return f
+}
+
+func nLines(n int) string {
+	if n == 1 {
+		return "1 line"
+	}
+	return fmt.Sprintf("%d lines", n)
 }
 
 func joinCounts(m map[string]any) string {
@@ -238,7 +246,7 @@ func codeRules(s *Stats, app string, th Thresholds) []report.Finding {
 	if len(s.Codes) == 0 {
 		summary := fmt.Sprintf("no H, R or L error code in %d lines%s", s.Understood(), window(s))
 		data := map[string]any{"lines": s.Understood()}
-		if s.FirLines > 0 || s.Live {
+		if s.Fir || s.FirLines > 0 {
 			summary += firCaveat
 			data["fir"] = true
 		}

@@ -160,8 +160,9 @@ type Stats struct {
 	// year and uses the viewer's time zone; they are kept in year 0.
 	ViewerTimes bool
 	// FirLines counts lines of Fir-generation apps (heroku-router and its
-	// siblings, or Fir dyno names).
+	// siblings, or Fir dyno names); Fir says the app is one (its session).
 	FirLines int
+	Fir      bool
 
 	// Truncated: the source ended early (the session's deadline passed).
 	Truncated bool

@@ -40,8 +40,25 @@ type AppFixture struct {
 	LogDrains       []hk.LogDrain
 	TelemetryDrains []hk.TelemetryDrain
 	Features        []hk.AppFeature
-	// LogLines are served by the log session, one per line, in logplex format.
+	// LogLines are served by the log session, one per line, in logplex
+	// format; for a Fir app (App.Generation.Name "fir") as server-sent
+	// events, and the stream never ends, as Fir's sessions always tail.
 	LogLines []string
+	// LogSessionRefusal, when set, is the API's answer to a log-session
+	// request: what an app in a Shield space with Private Space Logging gets.
+	LogSessionRefusal *Refusal
+}
+
+// Refusal is an error answer of the API.
+type Refusal struct {
+	Status      int
+	ID, Message string
+}
+
+// LogSessionRequest is what a client sent to open a log session.
+type LogSessionRequest struct {
+	App, Accept string
+	Body        map[string]any
 }
 
 // Options shape the fake's behaviour.
@@ -71,6 +88,7 @@ type Server struct {
 	calls     map[string]int
 	userAgent []string
 	requests  int
+	sessions  []LogSessionRequest
 }
 
 // New starts a fake API on 127.0.0.1. Close it when done.
@@ -142,6 +160,13 @@ func (s *Server) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.requests
+}
+
+// LogSessionRequests returns every log-session request received.
+func (s *Server) LogSessionRequests() []LogSessionRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.sessions)
 }
 
 // UserAgents returns the User-Agent of every API request.
@@ -285,6 +310,16 @@ func (s *Server) route(r *http.Request) (string, int, any) {
 		case "features":
 			return name, 200, orEmpty(f.Features)
 		case "log-sessions":
+			req := LogSessionRequest{App: f.App.Name, Accept: r.Header.Get("Accept")}
+			json.NewDecoder(r.Body).Decode(&req.Body)
+			s.sessions = append(s.sessions, req)
+			// A Fir app's session ignores lines and tail (the Heroku CLI's
+			// logs --num: "ignored for Fir generation apps"; --tail: "always
+			// enabled"): it always tails, with no history. Tests read the
+			// requests to see what was sent.
+			if x := f.LogSessionRefusal; x != nil {
+				return "POST /apps/{app}/log-sessions", x.Status, apiError{x.ID, x.Message}
+			}
 			now := time.Now().UTC().Truncate(time.Second)
 			return "POST /apps/{app}/log-sessions", 201, hk.LogSession{
 				ID: "7b8b2b0e-8a4a-4f8f-9b1a-5d1f0a3c2e11", CreatedAt: now, UpdatedAt: now,
@@ -351,14 +386,24 @@ func (s *Server) serveLogs(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fir := f.App.Generation.Name == "fir"
+	if fir {
+		// As the Heroku CLI's tests serve a session: one event per line.
+		w.Header().Set("Content-Type", "text/event-stream")
+	} else {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	}
 	bw := bufio.NewWriter(w)
-	for _, l := range f.LogLines {
+	for i, l := range f.LogLines {
+		if fir {
+			fmt.Fprintf(bw, "id: %d\ndata: %s\n\n\n", 1000+i, l)
+			continue
+		}
 		bw.WriteString(l)
 		bw.WriteByte('\n')
 	}
 	bw.Flush()
-	if hang {
+	if hang || fir {
 		if fl, ok := w.(http.Flusher); ok {
 			fl.Flush()
 		}
