@@ -26,6 +26,7 @@ type Analyzer struct {
 	sse      bool
 	sseError bool     // the last event line was "event: error": its data is the error
 	rec      record   // the line being read
+	lineFir  bool     // the line is a Fir app's
 	days     dayCache // of the lines' timestamps
 }
 
@@ -131,11 +132,18 @@ func stripANSI(dst, b []byte) []byte {
 // dispatch hands a record to the reader of its source.
 func (a *Analyzer) dispatch(r *record, line []byte) {
 	a.st.Formats[r.format]++
-	t := a.time(r)
+	a.lineFir = false
+	a.read(r, a.time(r), line)
+	if a.lineFir {
+		a.st.FirLines++
+	}
+}
+
+func (a *Analyzer) read(r *record, t time.Time, line []byte) {
 	src, dyno, msg := r.source, r.dyno, r.msg
 	if bytes.HasPrefix(src, herokuDash) {
 		// Fir: "heroku-router", "heroku-runtime", "heroku-api".
-		a.st.FirLines++
+		a.lineFir = true
 		switch string(src[len(herokuDash):]) {
 		case "router":
 			dyno = routerName
@@ -355,7 +363,7 @@ func (a *Analyzer) router(msg []byte, t time.Time, line []byte) {
 		a.st.NoStatus++
 	}
 	if isFirDyno(f.dyno) {
-		a.st.FirLines++
+		a.lineFir = true
 	}
 	// Time that is not work stays out of the percentiles: an upgraded
 	// connection's life, a client that hung up, an idle connection cut.
@@ -520,7 +528,7 @@ var (
 func (a *Analyzer) platform(dyno, msg []byte, t time.Time, line []byte) {
 	msg = bytes.TrimPrefix(msg, []byte("- "))
 	if isFirDyno(dyno) {
-		a.st.FirLines++
+		a.lineFir = true
 	}
 	switch {
 	case bytes.HasPrefix(msg, errorPrefix) || isTailCode(msg):
@@ -740,8 +748,8 @@ func (a *Analyzer) runtime(dyno, msg []byte, line []byte) {
 	if len(f.source) > 0 {
 		name = f.source
 	}
-	if isFirDyno(name) && !isFirDyno(dyno) {
-		a.st.FirLines++
+	if isFirDyno(name) {
+		a.lineFir = true
 	}
 	m := a.mem(name)
 	if m == nil {
@@ -782,7 +790,7 @@ func (a *Analyzer) app(dyno, msg []byte, t time.Time, line []byte) {
 	}
 	a.st.AppLines++
 	if isFirDyno(dyno) {
-		a.st.FirLines++
+		a.lineFir = true
 	}
 	a.appTimeout(dyno, msg, t)
 }
@@ -799,8 +807,9 @@ func firType(b []byte) []byte {
 	if last <= 0 || len(b)-last-1 != 5 {
 		return nil
 	}
+	// The Heroku CLI's own test: /^web-[0-9a-z]+-[0-9a-z]{5}$/ (src/lib/apps/generation.ts).
 	mid := bytes.LastIndexByte(b[:last], '-')
-	if mid <= 0 || last-mid-1 < 5 || last-mid-1 > 10 {
+	if mid <= 0 || last-mid-1 < 1 {
 		return nil
 	}
 	for _, c := range b[mid+1:] {
