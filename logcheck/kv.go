@@ -42,10 +42,14 @@ func scanKV(msg []byte, fn func(k, v []byte)) (damaged bool) {
 			vs := i + 1
 			end := closingQuote(msg, vs)
 			if end < 0 {
-				fn(key, msg[vs:])
+				if len(key) > 0 {
+					fn(key, msg[vs:])
+				}
 				return true
 			}
-			fn(key, msg[vs:end])
+			if len(key) > 0 {
+				fn(key, msg[vs:end])
+			}
 			i = end + 1
 			if i < len(msg) && msg[i] != ' ' {
 				damaged = true // text glued to the closing quote
