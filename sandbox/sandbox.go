@@ -301,8 +301,10 @@ func generatedApp(name string, n int, now time.Time, pki *certgen.PKI, zone *dns
 }
 
 // demoLogs is the last 1,500 lines a log session would return: router
-// traffic with a few slow paths, H12 and H10 errors, runtime metrics with
-// web.1 near its quota and an R14, and web.2 crashing on boot.
+// traffic with a few slow paths, H12 and H10 errors (rack-timeout seeing
+// one H12's request run on in the app), runtime metrics with web.1 near
+// its quota and an R14, web.2 crashing on boot, and the metrics lines
+// Heroku Postgres and Heroku Redis write into the app's log.
 func demoLogs(now time.Time, app string) []string {
 	r := rand.New(rand.NewPCG(42, 7))
 	start := now.Add(-20 * time.Minute)
@@ -342,7 +344,17 @@ func demoLogs(now time.Time, app string) []string {
 	lines = append(lines,
 		fmt.Sprintf("%s heroku[web.1]: Process running mem=530M(103.5%%)", at(17)),
 		fmt.Sprintf("%s heroku[web.1]: Error R14 (Memory quota exceeded)", at(17)),
+		// The app kept working on the first H12's request after the router gave up.
+		fmt.Sprintf("%s app[web.1]: source=rack-timeout id=h12-0 wait=1ms timeout=15000ms service=45210ms state=completed", at(6)),
 	)
+	for m := 2; m < 20; m += 5 {
+		lines = append(lines,
+			fmt.Sprintf("%s app[heroku-postgres]: source=DATABASE addon=heroku-postgresql-%s sample#current_transaction=%d sample#db_size=%dbytes sample#tables=41 sample#active-connections=%d sample#waiting-connections=0 sample#index-cache-hit-rate=0.99931 sample#table-cache-hit-rate=0.99874 sample#load-avg-1m=0.12 sample#load-avg-5m=0.1 sample#load-avg-15m=0.08 sample#read-iops=0.2 sample#write-iops=3.1 sample#tmp-disk-used=33849344 sample#tmp-disk-available=72944943104 sample#memory-total=3944948kB sample#memory-free=1236744kB sample#memory-cached=2153992kB sample#memory-postgres=181908kB sample#wal-percentage-used=0.062",
+				at(m), app, 4_100_000+m*37, 1_834_512_384+m*4096, 14+m%5),
+			fmt.Sprintf("%s app[heroku-redis]: source=REDIS addon=heroku-redis-%s sample#active-connections=%d sample#load-avg-1m=0.02 sample#load-avg-5m=0.03 sample#load-avg-15m=0.03 sample#read-iops=0 sample#write-iops=0.4 sample#memory-total=15664212kB sample#memory-free=9796400kB sample#memory-cached=3751668kB sample#memory-redis=213157600bytes sample#hit-rate=0.9921 sample#evicted-keys=0",
+				at(m+1), app, 9+m%3),
+		)
+	}
 	for i := 0; i < 3; i++ {
 		lines = append(lines,
 			fmt.Sprintf("%s heroku[web.2]: State changed from crashed to starting", at(6+3*i)),
