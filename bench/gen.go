@@ -65,3 +65,32 @@ func genLogs(w io.Writer, size int64) (int64, error) {
 	}
 	return n, bw.Flush()
 }
+
+// genDistinct writes a hostile log of n lines of each kind whose keys are
+// all different (issue 13: 300,000 distinct codes took 1.9 GB, as many
+// runtime-metrics dynos 2.9 GB): router lines with distinct code= values
+// (well-formed up to the shape's 3,000, then not), distinct paths and
+// request ids, runtime metrics and state changes of distinct dynos,
+// rack-timeout lines of distinct ids and Postgres metrics of distinct
+// sources. Every table must stop at its cap.
+func genDistinct(w io.Writer, n int) (int64, error) {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	t := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	var total int64
+	var line []byte
+	for i := range n {
+		ts := t.Add(time.Duration(i) * time.Millisecond).Format("2006-01-02T15:04:05.000000+00:00")
+		line = fmt.Appendf(line[:0], "%s heroku[router]: at=error code=H%d desc=\"x\" method=GET path=\"/p/w%xq/x%xz\" host=h.example request_id=r-%d fwd=\"203.0.113.1\" dyno=web.%d connect=1ms service=%dms status=503 bytes=0\n",
+			ts, 1+i, i, i*7, i, i, i%30000)
+		line = fmt.Appendf(line, "%s heroku[web.%d]: source=web.%d sample#load_avg_1m=0.1 sample#memory_total=%d.00MB sample#memory_quota=512.00MB\n", ts, i, i, 100+i%400)
+		line = fmt.Appendf(line, "%s heroku[web.%d]: State changed from up to crashed\n", ts, i)
+		line = fmt.Appendf(line, "%s app[web.1]: source=rack-timeout id=id-%d wait=0ms timeout=15000ms service=31000ms state=completed\n", ts, i)
+		line = fmt.Appendf(line, "%s app[heroku-postgres]: source=DB_%d sample#active-connections=3 sample#table-cache-hit-rate=0.99\n", ts, i)
+		m, err := bw.Write(line)
+		total += int64(m)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, bw.Flush()
+}

@@ -135,6 +135,13 @@ func main() {
 	add(row{"  awk / logs-check (stdin)", fmt.Sprintf("%.1fx", awkT.Seconds()/pipeT.Seconds()), ">= 3x", verdict(awkT.Seconds()/pipeT.Seconds() >= 3)})
 	same := sameStats(fileStats, awkStats)
 	add(row{"  same status counts and mean service time as awk", fmt.Sprint(same), "true", verdict(same)})
+	distinct := filepath.Join(dir, "distinct.log")
+	if err := ensureDistinct(distinct, distinctKeys); err != nil {
+		fail(err)
+	}
+	dT, dRSS, dReport := distinctRun(*bin, distinct)
+	add(row{fmt.Sprintf("logs-check, %d distinct codes, dynos, paths, ids (%.0f MiB)", distinctKeys, float64(fileSize(distinct))/(1<<20)),
+		fmt.Sprintf("%s, peak RSS %d MiB, report %d KiB", ms(dT), dRSS>>10, dReport>>10), "RSS < 64 MiB", verdict(dRSS < 64<<10)})
 
 	add(row{"heroku-checkup --help (median of 20)", ms(helpTime(*bin)), "", ""})
 	for _, f := range []report.Format{report.FormatText, report.FormatJSON, report.FormatMarkdown} {
@@ -146,6 +153,51 @@ func main() {
 		fail(err)
 	}
 	fmt.Println("\nwritten to", *out)
+}
+
+// distinctKeys is how many distinct values of each kind the hostile log holds.
+const distinctKeys = 300_000
+
+func ensureDistinct(path string, n int) error {
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fmt.Printf("(generating %s, %d distinct keys of each kind)\n", path, n)
+	_, err = genDistinct(f, n)
+	return err
+}
+
+func fileSize(path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
+}
+
+// distinctRun runs logs-check on the hostile log (median time of three,
+// largest RSS) and measures the JSON report it writes.
+func distinctRun(bin, file string) (time.Duration, int64, int64) {
+	var ds []time.Duration
+	var rss, size int64
+	for range 3 {
+		cmd := exec.Command(bin, "logs-check", "--logs-file", file, "--format", "json", "--fail-on", "never")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, os.Stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			fail(err)
+		}
+		ds = append(ds, time.Since(start))
+		rss = max(rss, maxRSS(cmd.ProcessState))
+		size = int64(out.Len())
+	}
+	return median(ds), rss, size
 }
 
 func fail(err error) {
