@@ -18,7 +18,7 @@ type LogsCheckOptions struct {
 func newLogsCheckCommand(f *Factory, runF func(*cli.Context, *LogsCheckOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:      "logs-check",
-		Usage:     "analyse router and runtime log lines: the app's log session (on Cedar, Logplex's last 1,500 lines), or a saved file (heroku logs output or Papertrail archive, gzipped or not)",
+		Usage:     "analyse router and runtime log lines: the app's log session (on Cedar, Logplex's last 1,500 lines; on Fir, its live logs), or a saved file (heroku logs output, Papertrail, drain frames, gzipped or not)",
 		UsageText: "heroku-checkup logs-check [-a APP] [--logs-file FILE|-] [options]",
 		Flags: append(commonFlags(false),
 			&cli.StringFlag{Name: "logs-file", Usage: "read `FILE` (- for stdin) instead of opening a log session"},
