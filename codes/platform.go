@@ -17,7 +17,7 @@ var (
 	DynoRestarting = &report.Code{ID: "DYNO_RESTARTING", Category: report.CategoryPlatform, Status: report.StatusWarning,
 		Title:   "A dyno keeps restarting (flapping)",
 		Why:     "A dyno that restarts without a deploy is usually crashing on boot or being killed for memory (R14/R15); each restart drops its requests and it may soon stay crashed.",
-		Detects: "Either the Platform API shows a dyno starting again with no release in the last 10 minutes, or the logs show the same dyno crashing twice or restarting three times (State changed ... to crashed / to starting); five crashes are critical.",
+		Detects: "Either the Platform API shows a dyno starting again with no release in the last 10 minutes, or the logs show the same dyno crashing twice or restarted three times after a crash (State changed ... to crashed / from crashed to starting; on Fir, where a restarted dyno gets a new name, per process type), with its exit statuses; five crashes are critical. Planned restarts (deploys, the daily cycling) do not count.",
 		Remedy:  "heroku logs --dyno-name {subject} -a {app}", Subject: "DYNO",
 		Docs:   dynoRestarts,
 		Source: dynoRestarts + " (restart events and some error codes are not emitted for Fir apps yet; updated 2025-04-08, read 2026-11-24)",
