@@ -122,9 +122,9 @@ type addonFields struct {
 func (f *addonFields) set(k, v []byte) {
 	switch string(k) {
 	case "source":
-		f.source = v
+		f.source = clipKey(v, maxKeyBytes)
 	case "addon":
-		f.addon = v
+		f.addon = clipKey(v, maxKeyBytes)
 	default:
 		if !bytes.HasPrefix(k, []byte("sample#")) {
 			return

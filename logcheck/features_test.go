@@ -308,4 +308,22 @@ func TestTablesAreCapped(t *testing.T) {
 	if f, ok := reporttest.FindCheck(t, fs, "logs.input"); !strings.Contains(f.Summary, "200 dynos") || !ok {
 		t.Errorf("input: %s", f.Summary)
 	}
+	// Values kept as names are cut: the caps bound the tables in bytes.
+	huge := strings.Repeat("w", 1<<20)
+	s = analyse("2026-11-23T09:50:01+00:00 heroku[router]: at=error code=H12 desc=\""+huge+"\" method=GET path=\"/"+huge+"\" dyno="+huge+" connect=1ms service=30000ms status=503",
+		"2026-11-23T09:50:01+00:00 heroku["+huge+"]: Error R14 (Memory quota exceeded)",
+		"2026-11-23T09:50:01+00:00 heroku[web.1]: source="+huge+" sample#memory_total=100.00MB")
+	if c := s.Codes["H12"]; c == nil || len(c.Desc) > maxDescBytes || len(c.Dynos[0]) > maxKeyBytes {
+		t.Errorf("H12 kept %d bytes of desc and %d of dyno", len(c.Desc), len(c.Dynos[0]))
+	}
+	for k := range s.Paths {
+		if len(k) > maxPathBytes+8 {
+			t.Errorf("path key of %d bytes", len(k))
+		}
+	}
+	for k := range s.Dynos {
+		if len(k) > maxKeyBytes {
+			t.Errorf("dyno key of %d bytes", len(k))
+		}
+	}
 }

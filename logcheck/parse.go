@@ -140,7 +140,7 @@ func (a *Analyzer) dispatch(r *record, line []byte) {
 }
 
 func (a *Analyzer) read(r *record, t time.Time, line []byte) {
-	src, dyno, msg := r.source, r.dyno, r.msg
+	src, dyno, msg := r.source, clipKey(r.dyno, maxKeyBytes), r.msg
 	if bytes.HasPrefix(src, herokuDash) {
 		// Fir: "heroku-router", "heroku-runtime", "heroku-api".
 		a.lineFir = true
@@ -238,11 +238,24 @@ func isRouterMessage(msg []byte) bool {
 		(bytes.Contains(msg, []byte("code=")) || bytes.Contains(msg, []byte("method=")))
 }
 
-// isPlatformMessage tells the dyno manager's and Logplex's messages.
+// isPlatformMessage tells the dyno manager's, Logplex's and the API's
+// messages, pasted without their prefix.
 func isPlatformMessage(msg []byte) bool {
-	return (bytes.HasPrefix(msg, errorPrefix) && codeAt(msg[len(errorPrefix):]) > 0) || isTailCode(msg) ||
-		bytes.HasPrefix(msg, stateChange) || bytes.HasPrefix(msg, exited) || bytes.HasPrefix(msg, processRunning)
+	if (bytes.HasPrefix(msg, errorPrefix) && codeAt(msg[len(errorPrefix):]) > 0) || isTailCode(msg) {
+		return true
+	}
+	for _, p := range platformMessages {
+		if bytes.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
+
+var platformMessages = [][]byte{stateChange, exited, processRunning, []byte("Starting process with command"),
+	[]byte("Stopping all processes with SIG"), []byte("Stopping process with SIG"), []byte("Restarting"), []byte("Cycling"),
+	[]byte("Idling"), []byte("Unidling"), []byte("Awaiting client"), []byte("Client connection closed"),
+	[]byte("Scaled to "), []byte("Release v"), []byte("Deploy "), []byte("Build started"), []byte("Build succeeded"), []byte("Build failed")}
 
 func (a *Analyzer) unread(reason Reason, line []byte) {
 	if reason == ReasonNoPrefix || reason == ReasonNotHeroku {
@@ -254,6 +267,19 @@ func (a *Analyzer) unread(reason Reason, line []byte) {
 	if len(a.st.UnreadSamples) < maxSamples {
 		a.st.UnreadSamples = append(a.st.UnreadSamples, clip(line))
 	}
+}
+
+// clipKey cuts a value from the logs that becomes a key or a name in the
+// statistics (a dyno, a path, a request id) to n bytes, at a character's
+// start: the tables are capped in entries, and so in bytes.
+func clipKey(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	for n > 0 && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return b[:n]
 }
 
 // clip is a short, valid-UTF-8 copy of b for the report.
@@ -303,17 +329,17 @@ func (f *routerFields) set(k, v []byte) {
 	case "code":
 		f.code = v
 	case "desc":
-		f.desc = v
+		f.desc = clipKey(v, maxDescBytes)
 	case "method":
-		f.method = v
+		f.method = clipKey(v, maxKeyBytes)
 	case "path":
-		f.path = v
+		f.path = clipKey(v, maxPathBytes)
 	case "dyno", "web": // web=web.1 in the 2010 form
 		if len(v) > 0 && string(v) != "none" {
-			f.dyno = v
+			f.dyno = clipKey(v, maxKeyBytes)
 		}
 	case "request_id":
-		f.requestID = v
+		f.requestID = clipKey(v, maxKeyBytes)
 	case "service":
 		f.service, f.haveService = parseMillis(v)
 	case "connect":
@@ -718,7 +744,7 @@ func (f *runtimeFields) set(k, v []byte) {
 	var ok bool
 	switch string(k) {
 	case "source":
-		f.source = v
+		f.source = clipKey(v, maxKeyBytes)
 	case "sample#memory_total":
 		f.total, ok = parseMB(v)
 		f.haveTotal, f.badMem = ok, !ok

@@ -18,6 +18,11 @@ const (
 	maxCodeDyno = 50   // dynos listed per code
 	maxSamples  = 3    // unread lines quoted in the report
 	sampleBytes = 160  // of each quoted line
+	// Values kept as keys or names are cut to these lengths, so the capped
+	// tables are bounded in bytes too.
+	maxKeyBytes  = 64  // dynos, methods, request ids, add-on sources
+	maxPathBytes = 512 // paths, before their ids are folded
+	maxDescBytes = 120 // a code's description
 )
 
 // Reason says why a line was not understood.

@@ -60,7 +60,7 @@ func (x *Timeouts) rackTimeout(msg []byte) {
 	scanKV(msg, func(k, v []byte) {
 		switch string(k) {
 		case "id":
-			id = v
+			id = clipKey(v, maxKeyBytes)
 		case "state":
 			state = v
 		case "service":
