@@ -28,7 +28,8 @@ func TestDemo(t *testing.T) {
 		{"acme-prod", "logs.codes", "H12", "warning", "H12"},
 		{"acme-prod", "logs.codes", "H10", "critical", "H10"},
 		{"acme-prod", "logs.codes", "R14", "warning", "R14"},
-		{"acme-prod", "logs.memory", "web.1", "warning", "MEMORY_NEAR_QUOTA"},
+		// Over its quota: the dyno manager's Process running mem=530M(103.5%) beside the R14.
+		{"acme-prod", "logs.memory", "web.1", "critical", "MEMORY_NEAR_QUOTA"},
 		{"acme-prod", "logs.router", "router", "warning", "SLOW_REQUESTS"},
 		{"acme-prod", "dns.target", "shop.acme-demo.example", "warning", "DNS_CNAME_HEROKUAPP"},
 		{"acme-prod", "tls.certificate", "shop.acme-demo.example", "critical", "CERT_HEROKU_WILDCARD"},

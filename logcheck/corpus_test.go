@@ -234,7 +234,10 @@ func TestColourCodes(t *testing.T) {
 }
 
 func TestStripANSIKeepsText(t *testing.T) {
-	if got := stripANSI(nil, []byte("a\x1b[1;31mb\x1b[0mc\x1b")); !bytes.Equal(got, []byte("abc")) {
-		t.Errorf("%q", got)
+	for in, want := range map[string]string{"a\x1b[1;31mb\x1b[0mc\x1b": "abc", "a\x1b]52;c;ZXZpbA==\x07b": "ab",
+		"a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b": "alinkb", "\x1b(Bx": "Bx"} {
+		if got := stripANSI(nil, []byte(in)); !bytes.Equal(got, []byte(want)) {
+			t.Errorf("stripANSI(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

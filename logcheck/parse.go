@@ -108,23 +108,34 @@ func (a *Analyzer) sseLine(line []byte) ([]byte, bool) {
 	return line, true
 }
 
-// stripANSI appends b without its escape sequences (CSI: ESC [ ... final
-// byte; other two-byte escapes).
+// stripANSI appends b without its escape sequences: CSI (ESC [ ... final
+// byte: the colours), OSC (ESC ] ... BEL or ESC \) and other two-byte
+// escapes.
 func stripANSI(dst, b []byte) []byte {
 	for i := 0; i < len(b); i++ {
 		if b[i] != 0x1b {
 			dst = append(dst, b[i])
 			continue
 		}
-		if i+1 < len(b) && b[i+1] == '[' {
+		switch {
+		case i+1 < len(b) && b[i+1] == '[':
 			j := i + 2
 			for j < len(b) && (b[j] < 0x40 || b[j] > 0x7e) {
 				j++
 			}
 			i = j
-			continue
+		case i+1 < len(b) && b[i+1] == ']':
+			j := i + 2
+			for j < len(b) && b[j] != 0x07 && !(b[j] == 0x1b && j+1 < len(b) && b[j+1] == '\\') {
+				j++
+			}
+			if j < len(b) && b[j] == 0x1b {
+				j++
+			}
+			i = j
+		default:
+			i++
 		}
-		i++
 	}
 	return dst
 }
