@@ -2,6 +2,8 @@ package logcheck
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -179,13 +181,8 @@ func nLines(n int) string {
 }
 
 func joinCounts(m map[string]any) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var parts []string
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, fmt.Sprintf("%v %s", m[k], k))
 	}
 	return strings.Join(parts, ", ")
@@ -313,12 +310,7 @@ func appTimeouts(s *Stats, code string, f *report.Finding, app string) {
 	}
 	if len(workers) > 0 {
 		ev["worker_timeouts"] = workers
-		servers := make([]string, 0, len(workers))
-		for k := range workers {
-			servers = append(servers, k)
-		}
-		sort.Strings(servers)
-		for _, sv := range servers {
+		for _, sv := range slices.Sorted(maps.Keys(workers)) {
 			said = append(said, fmt.Sprintf("%s killed a timed-out worker on the same dyno within 5 s of %d of them", sv, workers[sv]))
 		}
 	}

@@ -2,7 +2,8 @@ package logcheck
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
@@ -13,16 +14,11 @@ import (
 // latest sample is judged (as pg-health judges the database as it is now);
 // the worst of the window is in the evidence.
 func addonRules(s *Stats, app string, th Thresholds) []report.Finding {
-	names := make([]string, 0, len(s.Addons))
-	for n, a := range s.Addons {
-		if a.Kind == "postgres" {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
 	var out []report.Finding
-	for _, n := range names {
-		out = append(out, postgresMetrics(s.Addons[n], app, th)...)
+	for _, n := range slices.Sorted(maps.Keys(s.Addons)) {
+		if a := s.Addons[n]; a.Kind == "postgres" {
+			out = append(out, postgresMetrics(a, app, th)...)
+		}
 	}
 	return out
 }

@@ -2,6 +2,8 @@ package logcheck
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,14 +54,9 @@ func memoryRules(s *Stats, app string, th Thresholds) []report.Finding {
 		return []report.Finding{{Check: "logs.memory", Subject: "runtime metrics", Status: report.StatusSkipped,
 			Summary: fmt.Sprintf("no runtime metrics and no memory lines in the logs: heroku labs:enable log-runtime-metrics -a %s shows memory and swap", app)}}
 	}
-	names := make([]string, 0, len(s.Dynos))
-	for n := range s.Dynos {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var out []report.Finding
 	var okDynos []string
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(s.Dynos)) {
 		m := s.Dynos[n]
 		label := dynoLabel(n)
 		data := map[string]any{"samples": m.Samples, "process_running_lines": m.Running, "max_memory_total_mb": m.MaxTotal,
@@ -207,7 +204,7 @@ func groupStates(s *Stats) (map[string]*DynoStates, map[string][]string) {
 			g = &DynoStates{}
 			groups[key] = g
 		}
-		g.merge(st, false)
+		g.merge(st)
 		members[key] = append(members[key], n)
 	}
 	return groups, members
@@ -215,13 +212,8 @@ func groupStates(s *Stats) (map[string]*DynoStates, map[string][]string) {
 
 func restartRules(s *Stats, app string, th Thresholds) []report.Finding {
 	groups, members := groupStates(s)
-	names := make([]string, 0, len(groups))
-	for n := range groups {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var out []report.Finding
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(groups)) {
 		st := groups[n]
 		if st.Crashed < 2 && st.CrashRestarts < th.RestartsWarn {
 			continue

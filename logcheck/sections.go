@@ -2,7 +2,8 @@ package logcheck
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -72,24 +73,14 @@ func lifecycleSection(s *Stats) (report.Section, bool) {
 	if len(s.States) == 0 {
 		return report.Section{}, false
 	}
-	names := make([]string, 0, len(s.States))
-	for n := range s.States {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var rows [][]string
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(s.States)) {
 		st := s.States[n]
 		if st.Crashed+st.CrashRestarts+st.Restarts+st.Killed == 0 && len(st.ExitStatuses) == 0 && st.Exits[ExitUnknown] == 0 {
 			continue
 		}
-		codes := make([]int, 0, len(st.ExitStatuses))
-		for c := range st.ExitStatuses {
-			codes = append(codes, c)
-		}
-		sort.Ints(codes)
 		var exits []string
-		for _, c := range codes {
+		for _, c := range slices.Sorted(maps.Keys(st.ExitStatuses)) {
 			exits = append(exits, fmt.Sprintf("%d×%d", st.ExitStatuses[c], c))
 		}
 		if st.Exits[ExitUnknown] > 0 {
@@ -109,11 +100,6 @@ func addonSection(s *Stats) (report.Section, bool) {
 	if len(s.Addons) == 0 {
 		return report.Section{}, false
 	}
-	names := make([]string, 0, len(s.Addons))
-	for n := range s.Addons {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	val := func(a *AddonStat, m int, pct bool) string {
 		if !a.Latest.Has(m) {
 			return "-"
@@ -124,7 +110,7 @@ func addonSection(s *Stats) (report.Section, bool) {
 		return strconv.FormatFloat(a.Latest.Val[m], 'f', -1, 64)
 	}
 	var rows [][]string
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(s.Addons)) {
 		a := s.Addons[n]
 		hit := val(a, MetricTableCacheHit, true) + " / " + val(a, MetricIndexCacheHit, true)
 		if a.Kind == "redis" {

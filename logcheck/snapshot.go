@@ -1,6 +1,7 @@
 package logcheck
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -286,30 +287,8 @@ func (s *Stats) Merge(o *Stats) {
 	s.FirLines += o.FirLines
 
 	s.CodesDropped += o.CodesDropped
-	for k, c := range o.Codes {
-		m, ok := s.Codes[k]
-		if !ok {
-			if len(s.Codes) >= maxCodes {
-				s.CodesDropped += c.Count
-				continue
-			}
-			cp := *c
-			cp.Dynos = slices.Clone(c.Dynos)
-			s.Codes[k] = &cp
-			continue
-		}
-		m.Count += c.Count
-		if m.Desc == "" {
-			m.Desc = c.Desc
-		}
-		m.First = minTime(m.First, c.First)
-		m.Last = maxTime(m.Last, c.Last)
-		for _, d := range c.Dynos {
-			if len(m.Dynos) < maxCodeDyno && !slices.Contains(m.Dynos, d) {
-				m.Dynos = append(m.Dynos, d)
-			}
-		}
-	}
+	mergeCapped(s.Codes, o.Codes, maxCodes, &s.CodesDropped, func(c *CodeStat) int { return c.Count },
+		func(c *CodeStat) *CodeStat { cp := *c; cp.Dynos = slices.Clone(c.Dynos); return &cp }, (*CodeStat).merge)
 	for k, p := range o.Paths {
 		m, ok := s.Paths[k]
 		if !ok {
@@ -327,55 +306,51 @@ func (s *Stats) Merge(o *Stats) {
 	}
 	s.PathOverflow += o.PathOverflow
 	s.DynosDropped += o.DynosDropped
-	for k, d := range o.Dynos {
-		m, ok := s.Dynos[k]
-		if !ok {
-			if len(s.Dynos) >= maxDynos {
-				s.DynosDropped += d.Samples + d.Running + d.LoadSamples
-				continue
-			}
-			cp := *d
-			s.Dynos[k] = &cp
-			continue
-		}
-		m.merge(d)
-	}
+	mergeCapped(s.Dynos, o.Dynos, maxDynos, &s.DynosDropped, func(d *DynoMem) int { return d.Samples + d.Running + d.LoadSamples },
+		func(d *DynoMem) *DynoMem { cp := *d; return &cp }, (*DynoMem).merge)
 	s.StatesDrop += o.StatesDrop
-	for k, st := range o.States {
-		m, ok := s.States[k]
-		if !ok {
-			if len(s.States) >= maxDynos {
-				s.StatesDrop++
-				continue
-			}
-			cp := *st
-			cp.ExitStatuses = nil
-			cp.merge(st, true)
-			s.States[k] = &cp
-			continue
-		}
-		m.merge(st, false)
-	}
+	mergeCapped(s.States, o.States, maxDynos, &s.StatesDrop, func(*DynoStates) int { return 1 },
+		func(d *DynoStates) *DynoStates { cp := *d; cp.ExitStatuses = maps.Clone(d.ExitStatuses); return &cp }, (*DynoStates).merge)
 	s.AddonsDrop += o.AddonsDrop
-	for k, ad := range o.Addons {
-		m, ok := s.Addons[k]
-		if !ok {
-			if len(s.Addons) >= maxAddons {
-				s.AddonsDrop += ad.Samples
-				continue
-			}
-			cp := *ad
-			s.Addons[k] = &cp
-			continue
-		}
-		m.merge(ad)
-	}
+	mergeCapped(s.Addons, o.Addons, maxAddons, &s.AddonsDrop, func(a *AddonStat) int { return a.Samples },
+		func(a *AddonStat) *AddonStat { cp := *a; return &cp }, (*AddonStat).merge)
 	s.Timeouts.merge(&o.Timeouts)
 	s.Truncated = s.Truncated || o.Truncated
 	if s.ReadError == "" {
 		s.ReadError = o.ReadError
 	}
 	s.Notes = append(s.Notes, o.Notes...)
+}
+
+// mergeCapped adds src's rows into dst: a row both have is merged, a new
+// one copied while dst is under its cap, and the others counted (by
+// weight) as dropped.
+func mergeCapped[V any](dst, src map[string]*V, limit int, dropped *int, weight func(*V) int, clone func(*V) *V, merge func(into, from *V)) {
+	for k, v := range src {
+		if m, ok := dst[k]; ok {
+			merge(m, v)
+			continue
+		}
+		if len(dst) >= limit {
+			*dropped += weight(v)
+			continue
+		}
+		dst[k] = clone(v)
+	}
+}
+
+func (m *CodeStat) merge(c *CodeStat) {
+	m.Count += c.Count
+	if m.Desc == "" {
+		m.Desc = c.Desc
+	}
+	m.First = minTime(m.First, c.First)
+	m.Last = maxTime(m.Last, c.Last)
+	for _, d := range c.Dynos {
+		if len(m.Dynos) < maxCodeDyno && !slices.Contains(m.Dynos, d) {
+			m.Dynos = append(m.Dynos, d)
+		}
+	}
 }
 
 const overflowPath = "* (other paths)"
@@ -403,17 +378,14 @@ func (m *DynoMem) merge(d *DynoMem) {
 	m.MaxLoad = max(m.MaxLoad, d.MaxLoad)
 }
 
-// merge adds o's counts; fresh says s is a copy of o whose statuses are
-// still to be copied.
-func (s *DynoStates) merge(o *DynoStates, fresh bool) {
-	if !fresh {
-		s.Crashed += o.Crashed
-		s.CrashRestarts += o.CrashRestarts
-		s.Restarts += o.Restarts
-		s.Killed += o.Killed
-		for i, c := range o.Exits {
-			s.Exits[i] += c
-		}
+// merge adds o's counts.
+func (s *DynoStates) merge(o *DynoStates) {
+	s.Crashed += o.Crashed
+	s.CrashRestarts += o.CrashRestarts
+	s.Restarts += o.Restarts
+	s.Killed += o.Killed
+	for i, c := range o.Exits {
+		s.Exits[i] += c
 	}
 	for st, c := range o.ExitStatuses {
 		if s.ExitStatuses == nil {
