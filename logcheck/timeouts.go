@@ -44,12 +44,20 @@ type WorkerTimeout struct {
 // routerTimeoutMS is how long the router waits for a response (H12).
 const routerTimeoutMS = 30000
 
+// maxRouterTimeouts is how many H12s and H13s are kept to match: enough to
+// say how the app's timeouts relate to them, little next to the chunks.
+const maxRouterTimeouts = 512
+
 func (x *Timeouts) router(code, id, dyno []byte, t time.Time) {
-	if len(x.Router) >= maxTracked {
+	if len(x.Router) >= maxRouterTimeouts {
 		x.Dropped++
 		return
 	}
-	x.Router = append(x.Router, RouterTimeout{Code: string(code), ID: string(id), Dyno: string(dyno), At: t})
+	c := "H13"
+	if string(code) == "H12" {
+		c = "H12"
+	}
+	x.Router = append(x.Router, RouterTimeout{Code: c, ID: string(id), Dyno: string(dyno), At: t})
 }
 
 // rackTimeout reads "source=rack-timeout id=... wait=0ms timeout=29000ms
@@ -96,7 +104,7 @@ func (x *Timeouts) worker(server string, dyno []byte, t time.Time) {
 
 func (x *Timeouts) merge(o *Timeouts) {
 	for _, r := range o.Router {
-		if len(x.Router) >= maxTracked {
+		if len(x.Router) >= maxRouterTimeouts {
 			x.Dropped++
 			continue
 		}
