@@ -151,12 +151,11 @@ func (p *LogsPart) firSession(ctx context.Context, app string, client *http.Clie
 	}
 	tctx, cancel := context.WithTimeout(ctx, window)
 	defer cancel()
-	start := time.Now()
 	st, err := logcheck.ReadSession(tctx, client, ls.LogplexURL)
 	if err != nil {
 		return nil, err
 	}
-	st.Live, st.LiveFor = true, time.Since(start)
+	st.Live, st.LiveFor = true, window
 	return st, nil
 }
 

@@ -73,7 +73,7 @@ func TestFirLogSession(t *testing.T) {
 		t.Errorf("H12: %+v", h12)
 	}
 	in, _ := reporttest.FindCheck(t, fs, "logs.input")
-	if in.Status != report.StatusOK || !strings.Contains(in.Summary, "3 lines of a") || !strings.Contains(in.Summary, "live tail (Fir apps keep no log history)") {
+	if in.Status != report.StatusOK || !strings.Contains(in.Summary, "3 lines read") || !strings.Contains(in.Summary, "a 400ms live tail: Fir apps keep no log history") {
 		t.Errorf("input: %+v", in)
 	}
 }

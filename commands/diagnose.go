@@ -252,11 +252,20 @@ func apiUsageNote(c *heroku.Client) string {
 
 // diagnoseParts wires the selected parts, in report order: one entry per
 // category, so that a new category is one line here.
+// demoTail is how long the demo reads its Fir app's live log session.
+const demoTail = 500 * time.Millisecond
+
 func diagnoseParts(f *Factory, opts *DiagnoseOptions, client platform.API, firstApp string) ([]checkup.Part, error) {
 	wire := map[report.Category]func() (checkup.Part, error){
 		report.CategoryPlatform: func() (checkup.Part, error) { return &checkup.PlatformPart{Now: f.Now, Certs: opts.Certs}, nil },
 		report.CategoryLogs: func() (checkup.Part, error) {
-			return &checkup.LogsPart{API: client, File: opts.LogsFile, FileApp: firstApp, Stdin: f.IO.In, HTTP: f.logClient(opts.Resolver)},
+			part := &checkup.LogsPart{API: client, File: opts.LogsFile, FileApp: firstApp, Stdin: f.IO.In, HTTP: f.logClient(opts.Resolver)}
+			if opts.Demo {
+				// The sandbox's Fir session sends its lines at once and then, as
+				// Fir's do, never ends: a short window reads them all.
+				part.TailFor = demoTail
+			}
+			return part,
 				checkLogsFile(opts.LogsFile)
 		},
 		report.CategoryDNS: func() (checkup.Part, error) {

@@ -66,6 +66,7 @@ func TestDemo(t *testing.T) {
 		{"tls.certificate", "www.acme-demo.example", "ok"}, {"platform.stack", "heroku-24", "ok"},
 		{"dns.target", "edge.acme-demo.example", "ok"}, {"tls.certificate", "edge.acme-demo.example", "ok"},
 		{"platform.stack", "cnb", "skipped"}, {"platform.features", "features", "skipped"},
+		{"logs.input", "logs", "ok"}, {"logs.postgres", "DATABASE_URL", "ok"},
 	}
 	for _, h := range healthy {
 		f, ok := rep.find(h.check, h.subject)
@@ -82,6 +83,13 @@ func TestDemo(t *testing.T) {
 		}
 		if strings.Contains(f.Summary, "1,500") {
 			t.Errorf("a Fir app's finding speaks of Logplex's 1,500 lines: %+v", f)
+		}
+		// Its live session was read: quiet codes on Fir are no evidence of health.
+		if f.Check == "logs.codes" && (f.Status != "ok" || !strings.Contains(f.Summary, "no evidence of health")) {
+			t.Errorf("the Fir app's log codes: %+v", f)
+		}
+		if f.Check == "logs.input" && !strings.Contains(f.Summary, "live tail") {
+			t.Errorf("the Fir app's log input: %+v", f)
 		}
 		for _, argv := range herokucli.Commands(f.Remedy) {
 			if why := herokucli.FirIncompatible(argv); why != "" {

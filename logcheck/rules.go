@@ -146,9 +146,8 @@ func inputRule(s *Stats, app string) report.Finding {
 	if s.ReadError != "" {
 		extra += "; " + s.ReadError + ": the lines before it were analysed"
 	}
-	live := ""
 	if s.Live {
-		live = fmt.Sprintf(" of a %s live tail (Fir apps keep no log history)", roundDur(s.LiveFor))
+		extra = fmt.Sprintf("; a %s live tail: Fir apps keep no log history", roundDur(s.LiveFor)) + extra
 	}
 	form := " (" + strings.Join(forms, ", ") + ")"
 	f := report.Finding{Check: "logs.input", Subject: "logs", Data: data}
@@ -161,14 +160,14 @@ func inputRule(s *Stats, app string) report.Finding {
 		f.Summary = fmt.Sprintf("%d of %d lines were not understood (%s): the analysis covers the other %d%s", unread, s.Lines, strings.Join(why, ", "), understood, extra)
 		return codes.LogsUnreadable.Raise(app, f)
 	case s.ReadError != "":
-		f.Summary = fmt.Sprintf("%s%s read%s%s", nLines(s.Lines), live, form, extra)
+		f.Summary = fmt.Sprintf("%s read%s%s", nLines(s.Lines), form, extra)
 		return codes.LogsTruncated.Raise(app, f)
 	}
 	f.Status = report.StatusOK
 	if unread == 0 {
-		f.Summary = fmt.Sprintf("%s%s read%s, all understood%s", nLines(s.Lines), live, form, extra)
+		f.Summary = fmt.Sprintf("%s read%s, all understood%s", nLines(s.Lines), form, extra)
 	} else {
-		f.Summary = fmt.Sprintf("%s%s read%s, %d not understood (%s)%s", nLines(s.Lines), live, form, unread, strings.Join(why, ", "), extra)
+		f.Summary = fmt.Sprintf("%s read%s, %d not understood (%s)%s", nLines(s.Lines), form, unread, strings.Join(why, ", "), extra)
 	}
 	return f
 }
@@ -189,8 +188,11 @@ func joinCounts(m map[string]any) string {
 }
 
 func roundDur(d time.Duration) string {
-	if d <= 0 {
+	switch {
+	case d <= 0:
 		return "short time"
+	case d < time.Second:
+		return d.Round(100 * time.Millisecond).String()
 	}
 	return d.Round(time.Second).String()
 }

@@ -51,8 +51,12 @@ func resizeRemedy(lead, dyno, app string) string {
 
 func memoryRules(s *Stats, app string, th Thresholds) []report.Finding {
 	if len(s.Dynos) == 0 {
-		return []report.Finding{{Check: "logs.memory", Subject: "runtime metrics", Status: report.StatusSkipped,
-			Summary: fmt.Sprintf("no runtime metrics and no memory lines in the logs: heroku labs:enable log-runtime-metrics -a %s shows memory and swap", app)}}
+		summary := fmt.Sprintf("no runtime metrics and no memory lines in the logs: heroku labs:enable log-runtime-metrics -a %s shows memory and swap", app)
+		if s.Fir || s.FirLines > 0 {
+			// Labs features do not apply on Fir: its runtime metrics are OpenTelemetry's.
+			summary = "no memory lines in the logs: a Fir app's runtime metrics go to its telemetry drain (OpenTelemetry), not into its log"
+		}
+		return []report.Finding{{Check: "logs.memory", Subject: "runtime metrics", Status: report.StatusSkipped, Summary: summary}}
 	}
 	var out []report.Finding
 	var okDynos []string
