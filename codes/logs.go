@@ -63,7 +63,7 @@ var (
 		Title:   "The log lines could not be read, or most of them",
 		Why:     "A line that is not understood is not analysed: its error codes, slow requests and memory are invisible, so a report on such input must not look healthy. Unknown when no line could be read at all.",
 		Detects: "Every line is taken apart by its framing (heroku logs, Papertrail viewer or archive, RFC 5424 drain frames with or without octet counts and receiver timestamps, pasted messages); lines in none of them, binary data, over-long lines and router lines with a bad code are counted with the reason. None read is unknown; more than half not read is a warning.",
-		Remedy:  "Give heroku logs output (heroku logs -n 1500 -a {app} > app.log), a Papertrail archive (.tsv.gz) or a drain's syslog frames; the finding's data quotes the first lines not understood", Subject: "LOGS",
+		Remedy:  "Give a file of what the Heroku CLI prints (save the output of heroku logs --num 1500 -a {app}), a Papertrail archive (.tsv.gz) or a drain's syslog frames; the finding's data quotes the first lines not understood", Subject: "LOGS",
 		Docs:   devCenter + "logging",
 		Source: devCenter + "logging (the heroku logs format, updated 2025-11-03); " + devCenter + "log-drains (the drains' syslog frames)",
 		Test:   "logcheck.TestInputFindings"}

@@ -31,7 +31,7 @@ var (
 	RedisEvictions = &report.Code{ID: "REDIS_EVICTIONS", Category: report.CategoryRedis, Status: report.StatusWarning,
 		Title:   "Keys were evicted, or writes refused, because memory was full",
 		Why:     "Evicted keys are gone: harmless for a cache, lost work for a queue (Sidekiq) or lost sessions; under noeviction the writes themselves failed with OOM errors.",
-		Detects: "INFO stats evicted_keys and INFO errorstats errorstat_OOM since the server started (uptime in the evidence): any eviction is a warning, any refused write critical.",
+		Detects: "INFO stats evicted_keys and INFO errorstats errorstat_OOM since the server started (uptime in the evidence): any eviction is a warning, any refused write critical; from the logs alone, Heroku Redis's metrics lines (sample#evicted-keys above 0 in a sample of the window).",
 		Remedy:  "For a queue or a store, more memory (heroku addons:upgrade {subject} heroku-redis:<larger plan> -a {app}) and noeviction; for a pure cache, an evicting policy: heroku redis:maxmemory {subject} --policy allkeys-lru -a {app}", Subject: "REDIS",
 		Docs:   kvsArticle,
 		Source: kvsArticle + " (maxmemory policies, noeviction by default; updated 2024-12-04, read 2026-11-24); heroku/cli v11.9.0 redis:maxmemory --policy",

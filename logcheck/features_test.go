@@ -246,7 +246,7 @@ func TestPostgresMetrics(t *testing.T) {
 	waiting := strings.Replace(corpusLine(t, "heroku-postgres-metrics.txt", 2), "sample#waiting-connections=0", "sample#waiting-connections=3", 1)
 	fs = Judge(analyse(waiting), "acme-prod", DefaultThresholds)
 	if f, ok := reporttest.Find(t, fs, codes.PGBlockedQueries.ID, rose); !ok || !strings.Contains(f.Summary, "3 connections waiting on a lock") ||
-		!strings.Contains(f.Remedy, "heroku pg:locks postgresql-clear-67109 -a acme-prod") {
+		!strings.Contains(f.Remedy, "heroku pg:locks postgresql-clear-67109 -a acme-prod;") {
 		t.Errorf("waiting: %+v", f)
 	}
 }
@@ -261,6 +261,18 @@ func TestRedisMetrics(t *testing.T) {
 	secs := Sections(s)
 	if len(secs) == 0 || !strings.Contains(secs[len(secs)-1].Title, "Redis") {
 		t.Errorf("sections: %+v", secs)
+	}
+	fs := Judge(s, "acme-prod", DefaultThresholds)
+	if f, ok := reporttest.FindCheck(t, fs, "logs.redis"); !ok || f.Status != report.StatusOK || f.Category != report.CategoryRedis ||
+		!strings.Contains(f.Summary, "REDIS_URL: 404 connections, hit rate 70.0%, no key evicted") {
+		t.Errorf("redis: %+v", f)
+	}
+	// Written from corpus line 2, with keys evicted in a sample.
+	evicting := strings.Replace(corpusLine(t, "heroku-redis-metrics.txt", 2), "sample#evicted-keys=0", "sample#evicted-keys=1873", 1)
+	fs = Judge(analyse(evicting), "acme-prod", DefaultThresholds)
+	if f, ok := reporttest.Find(t, fs, codes.RedisEvictions.ID, "REDIS_URL"); !ok || !strings.Contains(f.Summary, "1873 keys evicted") ||
+		!strings.Contains(f.Remedy, "heroku redis:maxmemory redis-metric-98068 --policy allkeys-lru -a acme-prod") {
+		t.Errorf("evictions: %+v", f)
 	}
 }
 

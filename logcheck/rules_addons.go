@@ -9,18 +9,53 @@ import (
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
-// addonRules gives the verdicts pg-health gives, from Heroku Postgres's
-// metrics lines: cache hit rates, and connections waiting on a lock. The
-// latest sample is judged (as pg-health judges the database as it is now);
+// addonRules gives the verdicts pg-health and redis-health give, from the
+// metrics lines Heroku Postgres and Heroku Redis write into the app's log:
+// cache hit rates and connections waiting on a lock; evicted keys. The
+// latest sample is judged where a state is (as the health commands judge
+// the database as it is now), the window where an event is (an eviction);
 // the worst of the window is in the evidence.
 func addonRules(s *Stats, app string, th Thresholds) []report.Finding {
 	var out []report.Finding
 	for _, n := range slices.Sorted(maps.Keys(s.Addons)) {
-		if a := s.Addons[n]; a.Kind == "postgres" {
+		switch a := s.Addons[n]; a.Kind {
+		case "postgres":
 			out = append(out, postgresMetrics(a, app, th)...)
+		case "redis":
+			out = append(out, redisMetrics(a, app))
 		}
 	}
 	return out
+}
+
+// redisMetrics judges Heroku Redis's metrics lines. Used memory against
+// maxmemory and clients against maxclients are not in them (redis-health
+// reads those with INFO); evicted keys are.
+func redisMetrics(a *AddonStat, app string) report.Finding {
+	subject := attachmentVar(a.Source)
+	target := a.Addon
+	if target == "" {
+		target = a.Source
+	}
+	data := metricsData(a)
+	from := fmt.Sprintf(" (Heroku Redis metrics in the logs, %d samples)", a.Samples)
+	if a.Worst.Has(MetricEvictedKeys) && a.Worst.Val[MetricEvictedKeys] > 0 {
+		return codes.RedisEvictions.Raise(app, report.Finding{Check: "logs.redis", Subject: subject, Data: data,
+			Summary: fmt.Sprintf("%s: %.0f keys evicted in one sample (memory full)%s", subject, a.Worst.Val[MetricEvictedKeys], from),
+			Remedy:  codes.RedisEvictions.RemedyFor(app, target)})
+	}
+	summary := subject + ":"
+	if a.Latest.Has(MetricActiveConnections) {
+		summary += fmt.Sprintf(" %.0f connections,", a.Latest.Val[MetricActiveConnections])
+	}
+	if a.Latest.Has(MetricHitRate) {
+		summary += fmt.Sprintf(" hit rate %.1f%%,", 100*a.Latest.Val[MetricHitRate])
+	}
+	if a.Worst.Has(MetricEvictedKeys) {
+		summary += " no key evicted,"
+	}
+	return report.Finding{Check: "logs.redis", Category: report.CategoryRedis, Subject: subject, Status: report.StatusOK, Data: data,
+		Summary: summary[:len(summary)-1] + from}
 }
 
 // attachmentVar is the config var of an attachment ("DATABASE" is
@@ -81,7 +116,7 @@ func postgresMetrics(a *AddonStat, app string, th Thresholds) []report.Finding {
 	if a.Latest.Has(MetricWaitingConnections) && a.Latest.Val[MetricWaitingConnections] > 0 {
 		out = append(out, codes.PGBlockedQueries.Raise(app, report.Finding{Check: "logs.postgres", Subject: subject, Data: data,
 			Summary: fmt.Sprintf("%s: %.0f connections waiting on a lock%s", subject, a.Latest.Val[MetricWaitingConnections], from),
-			Remedy: fmt.Sprintf("heroku pg:locks %s -a %s shows the session holding the lock; end it with heroku pg:kill PID %s -a %s",
+			Remedy: fmt.Sprintf("See which session holds the lock: heroku pg:locks %s -a %s; end it with heroku pg:kill PID %s -a %s",
 				target, orAPP(app), target, orAPP(app))}))
 	}
 	if len(out) > 0 {
