@@ -14,7 +14,7 @@ var (
 	DNSNXDomain = &report.Code{ID: "DNS_NXDOMAIN", Category: report.CategoryDNS, Status: report.StatusCritical,
 		Title:   "The domain, or the end of its CNAME chain, does not exist",
 		Why:     "NXDOMAIN: nobody can reach the app under this name.",
-		Detects: "The A lookup of the domain, with heroku-checkup's own CNAME chasing, answers NXDOMAIN (for the name itself or for the name its CNAME points at).",
+		Detects: "The A lookup of the domain, with heroku-checkup's own CNAME chasing, answers NXDOMAIN (for the name itself or for the name its CNAME points at). When the chain dies past a Heroku name that is not the domain's DNS target (*.herokussl.com, *.herokuapp.com, another *.herokudns.com), that CNAME is the record to change: its own code is raised, with the NXDOMAIN in the evidence (rcode, rcode_name).",
 		Remedy:  dnsRemedy, Subject: "DOMAIN", Docs: domains, Source: dnsTargetSource,
 		Test: "dnscheck.TestJudgeLiteralSnapshots"}
 
@@ -36,7 +36,7 @@ var (
 	DNSCNAMEHerokuSSL = &report.Code{ID: "DNS_CNAME_HEROKUSSL", Category: report.CategoryDNS, Status: report.StatusCritical,
 		Title:   "The domain is a CNAME to a retired *.herokussl.com SSL Endpoint",
 		Why:     "The SSL Endpoint add-on is retired: those names no longer serve the app, and ACM cannot verify a domain that points at one.",
-		Detects: "A name in the domain's CNAME chain ends in .herokussl.com.",
+		Detects: "A name in the domain's CNAME chain ends in .herokussl.com, whatever the end of the chain answers: the retired names stop resolving, so NXDOMAIN or no answer past one is kept in the evidence, not made the verdict.",
 		Remedy:  dnsRemedy, Subject: "DOMAIN", Docs: domains,
 		Source: "help.heroku.com/W63FUHE5 (SSL Endpoint retired); " + acmArticle,
 		Test:   "dnscheck.TestJudgeLiteralSnapshots"}

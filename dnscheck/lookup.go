@@ -19,7 +19,7 @@ const MaxCNAMEHops = 8
 type Result struct {
 	Name    string   // the name asked, fully qualified
 	Type    uint16   // the type asked
-	Rcode   int      // of the last answer
+	Rcode   int      // of the last answer: about Final, the name the chain ends at
 	Chain   []string // CNAME targets in order, fully qualified
 	Records []dns.RR // records of Type at the end of the chain
 	Answers []dns.RR // every answer record seen, in order: dig's answer section
@@ -56,10 +56,11 @@ func (r *Resolver) Lookup(ctx context.Context, name string, qtype uint16) (*Resu
 		res.Server = a.Server
 		res.Rcode = a.Msg.Rcode
 		res.Answers = append(res.Answers, a.Msg.Answer...)
-		if a.Msg.Rcode != dns.RcodeSuccess {
-			return res, nil
-		}
 		asked := cur
+		// The chain inside the answer is followed whatever the Rcode: a
+		// resolver that meets a CNAME to a name that does not exist answers
+		// NXDOMAIN with the CNAMEs in the answer section, the Rcode being
+		// about the last name of the chain (RFC 6604).
 		for {
 			var recs []dns.RR
 			var cname *dns.CNAME
@@ -93,6 +94,9 @@ func (r *Resolver) Lookup(ctx context.Context, name string, qtype uint16) (*Resu
 			}
 			seen[target] = true
 			cur = target
+		}
+		if a.Msg.Rcode != dns.RcodeSuccess {
+			return res, nil
 		}
 		if cur == asked {
 			return res, nil // NOERROR, no data for this type

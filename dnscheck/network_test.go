@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +40,12 @@ var zone = []string{
 	"www.acme.example. 300 IN CNAME " + target + ".",
 	"shop.acme.example. 300 IN CNAME acme-prod.herokuapp.com.",
 	"old.acme.example. 300 IN CNAME tokyo-2121.herokussl.com.",
+	// Retired names that no longer resolve: the chain, not its dead end, is what to fix.
+	"dead.acme.example. 300 IN CNAME retired-4242.herokussl.com.",
+	"viacdn.acme.example. 300 IN CNAME edge.cdn.example.",
+	"edge.cdn.example. 300 IN CNAME osaka-3131.herokussl.com.",
+	"renamed.acme.example. 300 IN CNAME acme-old.herokuapp.com.",
+	"moved.acme.example. 300 IN CNAME gone-1111.herokudns.com.",
 	"api.acme.example. 300 IN CNAME other-9999.herokudns.com.",
 	"cdn.acme.example. 300 IN CNAME d111.cdn.example.",
 	"static.acme.example. 300 IN A 192.0.2.1",
@@ -114,6 +121,10 @@ func TestCodesOnTheWire(t *testing.T) {
 		{"acme.example", "dns.target", report.StatusOK, "", true},
 		{"shop.acme.example", "dns.target", report.StatusWarning, codes.DNSCNAMEHerokuApp.ID, true},
 		{"old.acme.example", "dns.target", report.StatusCritical, codes.DNSCNAMEHerokuSSL.ID, true},
+		{"dead.acme.example", "dns.target", report.StatusCritical, codes.DNSCNAMEHerokuSSL.ID, true},
+		{"viacdn.acme.example", "dns.target", report.StatusCritical, codes.DNSCNAMEHerokuSSL.ID, true},
+		{"renamed.acme.example", "dns.target", report.StatusCritical, codes.DNSCNAMEHerokuApp.ID, true},
+		{"moved.acme.example", "dns.target", report.StatusCritical, codes.DNSTargetMismatch.ID, true},
 		{"api.acme.example", "dns.target", report.StatusCritical, codes.DNSTargetMismatch.ID, true},
 		{"cdn.acme.example", "dns.target", report.StatusWarning, codes.DNSTargetMismatch.ID, true},
 		{"static.acme.example", "dns.target", report.StatusWarning, codes.DNSStaticARecord.ID, true},
@@ -152,6 +163,28 @@ func TestCodesOnTheWire(t *testing.T) {
 					t.Errorf("a problem without a remedy: %s", f.Summary)
 				}
 			})
+		}
+	}
+}
+
+// TestDeadChainKeepsItsFact: when the record to change is a CNAME to a
+// retired or foreign Heroku name, that is the verdict; how the chain ended
+// (NXDOMAIN, and where) is kept in the evidence, whichever way the server
+// sends the chain.
+func TestDeadChainKeepsItsFact(t *testing.T) {
+	for _, follow := range []bool{false, true} {
+		r := testResolver(startZone(t, follow))
+		for host, end := range map[string]string{"dead.acme.example": "retired-4242.herokussl.com",
+			"viacdn.acme.example": "osaka-3131.herokussl.com", "renamed.acme.example": "acme-old.herokuapp.com",
+			"dangling.acme.example": "nowhere.acme.example"} {
+			_, got := check(t, r, Domain{Hostname: host, Target: target, ACM: true, App: "acme-prod"})
+			f := got["dns.target"]
+			if f.Data["rcode"] != "NXDOMAIN" || f.Data["rcode_name"] != end {
+				t.Errorf("%s (follow %v): data rcode %v at %v, want NXDOMAIN at %s (%s)", host, follow, f.Data["rcode"], f.Data["rcode_name"], end, f.Summary)
+			}
+			if !strings.Contains(f.Summary, end) || !strings.Contains(f.Summary, "NXDOMAIN") {
+				t.Errorf("%s: the summary should say where the chain dies: %s", host, f.Summary)
+			}
 		}
 	}
 }

@@ -92,7 +92,29 @@ func evidence(s *Snapshot) map[string]any {
 	if s.A != nil && s.A.Server != "" {
 		data["server"] = s.A.Server
 	}
+	// How the lookup ended, when it did not end in records: a verdict about
+	// the record to change keeps this fact beside it.
+	if s.AErr != nil {
+		data["error"] = s.AErr.Error()
+	} else if s.A != nil && s.A.Rcode != dns.RcodeSuccess {
+		data["rcode"] = dns.RcodeToString[s.A.Rcode]
+		data["rcode_name"] = bare(s.A.Final())
+	}
 	return data
+}
+
+// deadEnd says how a chain that did not end in records ended, for a
+// summary: " (NXDOMAIN)", " (no answer: ...)"; empty when it resolved.
+func deadEnd(s *Snapshot) string {
+	switch {
+	case s.AErr != nil:
+		return fmt.Sprintf(", and the lookup got no answer past it (%v)", s.AErr)
+	case s.A != nil && s.A.Rcode == dns.RcodeNameError:
+		return fmt.Sprintf("; %s does not exist (NXDOMAIN)", bare(s.A.Final()))
+	case s.A != nil && s.A.Rcode != dns.RcodeSuccess:
+		return fmt.Sprintf("; resolving %s fails with %s", bare(s.A.Final()), dns.RcodeToString[s.A.Rcode])
+	}
+	return ""
 }
 
 func orEmpty(s []string) []string {
@@ -211,7 +233,22 @@ func targetRule(s *Snapshot) report.Finding {
 		name = fmt.Sprintf("%s (probed as %s)", d.Hostname, bare(s.QueryName))
 	}
 
-	// Transport failures first: no answer is not an answer.
+	// The verdict names the record the user must change; how the lookup of
+	// its far end went (NXDOMAIN, SERVFAIL, no answer) is a fact in data.
+	// A chain through a retired *.herokussl.com endpoint is that, whether
+	// the endpoint still answers, is gone, or the lookup died past it.
+	if a := s.A; a != nil && slices.ContainsFunc(a.Chain, isHerokuSSL) {
+		ssl := a.Chain[slices.IndexFunc(a.Chain, isHerokuSSL)]
+		if sameName(ssl, a.Chain[0]) {
+			f.Summary = fmt.Sprintf("%s is a CNAME to %s, a retired SSL Endpoint (*.herokussl.com) that no longer serves the app", name, bare(ssl))
+		} else {
+			f.Summary = fmt.Sprintf("%s is a CNAME to %s, whose chain goes through %s, a retired SSL Endpoint (*.herokussl.com) that no longer serves the app", name, bare(a.Chain[0]), bare(ssl))
+		}
+		f.Summary += deadEnd(s)
+		f.Remedy = setRemedy(s)
+		return targetVerdict(s, codes.DNSCNAMEHerokuSSL, f)
+	}
+	// Then transport failures: no answer is not an answer.
 	if s.AErr != nil {
 		var te *TransportError
 		if errors.As(s.AErr, &te) && !te.Timeout {
@@ -232,19 +269,24 @@ func targetRule(s *Snapshot) report.Finding {
 		f.Summary = fmt.Sprintf("the CNAME chain of %s %s: it never resolves", name, what)
 		f.Remedy = setRemedy(s)
 		return targetVerdict(s, codes.DNSServFail, f)
-	case slices.ContainsFunc(a.Chain, isHerokuSSL):
-		// Retired endpoints stop resolving: whatever the end of the chain
-		// answers, the record to change is the same.
-		f.Summary = fmt.Sprintf("%s is a CNAME to %s, a retired SSL Endpoint (*.herokussl.com) that no longer serves the app", name, bare(a.Chain[0]))
-		f.Remedy = setRemedy(s)
-		return targetVerdict(s, codes.DNSCNAMEHerokuSSL, f)
+	case a.Rcode != dns.RcodeSuccess && len(a.Chain) > 0 && !d.Bare():
+		if v, ok := deadChainVerdict(s, f, name); ok {
+			return v
+		}
+	}
+	switch {
 	case a.Rcode == dns.RcodeNameError:
-		if len(a.Chain) > 0 {
-			f.Summary = fmt.Sprintf("%s is a CNAME to %s, which does not exist (NXDOMAIN)", name, bare(a.Chain[len(a.Chain)-1]))
-		} else {
+		f.Remedy = setRemedy(s)
+		switch {
+		case len(a.Chain) > 0 && d.Target != "" && sameName(a.Final(), d.Target):
+			// The user's record is the one Heroku asks for; the target is what is gone.
+			f.Summary = fmt.Sprintf("%s is a CNAME to its DNS target %s, which does not exist (NXDOMAIN)", name, bare(d.Target))
+			f.Remedy = fmt.Sprintf("The CNAME is right but its DNS target does not resolve: check the domain's entry with heroku domains:info %s -a %s (a domain removed and added again gets a new DNS target)", d.Hostname, d.App)
+		case len(a.Chain) > 0:
+			f.Summary = fmt.Sprintf("%s is a CNAME to %s, which does not exist (NXDOMAIN)", name, bare(a.Final()))
+		default:
 			f.Summary = fmt.Sprintf("%s does not exist (NXDOMAIN)", name)
 		}
-		f.Remedy = setRemedy(s)
 		return targetVerdict(s, codes.DNSNXDomain, f)
 	case a.Rcode != dns.RcodeSuccess:
 		f.Summary = fmt.Sprintf("resolving %s fails with %s", name, dns.RcodeToString[a.Rcode])
@@ -266,6 +308,31 @@ func targetRule(s *Snapshot) report.Finding {
 		return apexVerdict(s, f, name, addrs)
 	}
 	return staticVerdict(s, f, name, addrs)
+}
+
+// deadChainVerdict judges an app's domain whose CNAME chain dies
+// (NXDOMAIN, SERVFAIL) after a Heroku name: the record to change is the
+// CNAME to that name, so its verdict wins over the dead end's, which stays
+// in the summary and data. A chain that dies at the domain's own DNS target,
+// or at a third party's name, is the dead end's (false).
+func deadChainVerdict(s *Snapshot, f report.Finding, name string) (report.Finding, bool) {
+	d, a := s.Domain, s.A
+	first := a.Chain[0]
+	if d.Target != "" && slices.ContainsFunc(a.Chain, func(c string) bool { return sameName(c, d.Target) }) {
+		return f, false
+	}
+	f.Status = report.StatusCritical
+	f.Remedy = setRemedy(s)
+	switch {
+	case isHerokuApp(first):
+		f.Summary = fmt.Sprintf("%s is a CNAME to %s, not to its DNS target%s: the app is not reachable under this name", name, bare(first), deadEnd(s))
+		return targetVerdict(s, codes.DNSCNAMEHerokuApp, f), true
+	case isHerokuDNS(first) && d.Target != "":
+		f.Summary = fmt.Sprintf("%s is a CNAME to %s, another DNS target than its own (%s)%s", name, bare(first), bare(d.Target), deadEnd(s))
+		f.Detail = "That target belonged to another app or an old domain entry and is gone: requests to this name fail."
+		return targetVerdict(s, codes.DNSTargetMismatch, f), true
+	}
+	return f, false
 }
 
 func cnameVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) report.Finding {
@@ -349,6 +416,11 @@ func staticVerdict(s *Snapshot, f report.Finding, name string, addrs []net.IP) r
 		f.Detail = "If this name serves a Heroku app, it must be a CNAME to the app's DNS target: Heroku's addresses change without notice."
 	case s.TargetErr == nil && shareAny(addrs, s.targetAddresses()):
 		f.Summary = fmt.Sprintf("%s has fixed A records (%s) copied from its DNS target: they break when Heroku's addresses change", name, strings.Join(addrStrings(addrs), ", "))
+	case s.TargetErr != nil || len(s.targetAddresses()) == 0:
+		// Fixed records are the problem either way; whether they are the
+		// target's addresses could not be told.
+		f.Summary = fmt.Sprintf("%s has fixed A records (%s) instead of a CNAME; its DNS target %s did not resolve, so they could not be compared with its addresses",
+			name, strings.Join(addrStrings(addrs), ", "), bare(d.Target))
 	default:
 		f.Status = report.StatusCritical
 		f.Summary = fmt.Sprintf("%s has fixed A records (%s) that are not its DNS target's addresses", name, strings.Join(addrStrings(addrs), ", "))

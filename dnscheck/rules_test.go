@@ -73,6 +73,22 @@ func TestJudgeLiteralSnapshots(t *testing.T) {
 		{"nxdomain", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeNameError)), "dns.target", report.StatusCritical, codes.DNSNXDomain.ID},
 		{"no records", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0)), "dns.target", report.StatusCritical, codes.DNSNoRecords.ID},
 		{"servfail", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeServerFailure)), "dns.target", report.StatusCritical, codes.DNSServFail.ID},
+		{"herokussl, then no answer", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0, "www.acme.com. 300 IN CNAME x.herokussl.com."), func(s *Snapshot) {
+			s.AErr = &TransportError{Server: "127.0.0.1:53", Timeout: true, Err: errors.New("i/o timeout")}
+		}), "dns.target", report.StatusCritical, codes.DNSCNAMEHerokuSSL.ID},
+		{"herokussl gone (one answer)", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeNameError,
+			"www.acme.com. 300 IN CNAME x.herokussl.com.")), "dns.target", report.StatusCritical, codes.DNSCNAMEHerokuSSL.ID},
+		{"herokuapp gone", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeNameError,
+			"www.acme.com. 300 IN CNAME old.herokuapp.com.")), "dns.target", report.StatusCritical, codes.DNSCNAMEHerokuApp.ID},
+		{"other target servfails", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeServerFailure,
+			"www.acme.com. 300 IN CNAME other.herokudns.com.")), "dns.target", report.StatusCritical, codes.DNSTargetMismatch.ID},
+		{"own target gone", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeNameError,
+			"www.acme.com. 300 IN CNAME "+target+".")), "dns.target", report.StatusCritical, codes.DNSNXDomain.ID},
+		{"cdn gone", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, dns.RcodeNameError,
+			"www.acme.com. 300 IN CNAME d1.cdn.example.")), "dns.target", report.StatusCritical, codes.DNSNXDomain.ID},
+		{"static A, target unresolved", snap("www.acme.com", res(t, "www.acme.com", dns.TypeA, 0, "www.acme.com. 60 IN A 198.51.100.1"), func(s *Snapshot) {
+			s.TargetA, s.TargetErr = nil, &TransportError{Server: "127.0.0.1:53", Timeout: true, Err: errors.New("i/o timeout")}
+		}), "dns.target", report.StatusWarning, codes.DNSStaticARecord.ID},
 		{"timeout", snap("www.acme.com", nil, func(s *Snapshot) {
 			s.AErr = &TransportError{Server: "127.0.0.1:53", Timeout: true, Err: errors.New("i/o timeout")}
 		}), "dns.target", report.StatusUnknown, codes.DNSTimeout.ID},

@@ -17,6 +17,9 @@ func answerSummary(s *Snapshot) string {
 	}
 	a := s.A
 	if a.Rcode != dns.RcodeSuccess {
+		if len(a.Chain) > 0 {
+			return "CNAME " + bare(a.Chain[0]) + " → " + dns.RcodeToString[a.Rcode]
+		}
 		return dns.RcodeToString[a.Rcode]
 	}
 	var parts []string
