@@ -135,8 +135,8 @@ var (
 
 	PGSeqScans = &report.Code{ID: "PG_SEQ_SCANS", Category: report.CategoryPostgres, Status: report.StatusWarning,
 		Title:   "A large table is read mostly by sequential scans",
-		Why:     "Reading a whole large table per query is slow and evicts the cache; it usually means a missing index.",
-		Detects: "pg_stat_user_tables: a table of 10,000 rows or more scanned sequentially 20 times or more, at least half of its scans.",
+		Why:     "Reading a whole large table per query is slow and evicts the cache; it usually means a missing index. A table of millions of rows read whole a few times costs more than a small one scanned thousands of times (which Postgres rightly prefers to an index).",
+		Detects: "pg_stat_user_tables, weighted by the rows read: a table of 10,000 rows and 8 MB or more whose sequential scans read it whole (seq_tup_read / n_live_tup) 3 times or more beyond one a day since the statistics were reset (a daily backup reads every table once), and gave at least half of the rows the table gave (against idx_tup_fetch).",
 		Remedy:  "Find the queries that scan it (pg_stat_statements) and add the index they need: CREATE INDEX CONCURRENTLY ...", Subject: "TABLE",
 		Docs: pgExpensive, Source: pgExpensive,
 		Test: "pgcheck.TestRulesOnLiteralSnapshots"}

@@ -42,7 +42,7 @@ func TestPgHealthAgainstRealPostgres(t *testing.T) {
 		{"PG_INVALID_INDEX", "public.dups_val_key"},
 		{"PG_TABLE_BLOAT", "public.bloated"},
 		{"PG_VACUUM_STALE", "public.bloated"},
-		{"PG_SEQ_SCANS", "public.big"},
+		{"PG_SEQ_SCANS", "public.events"},
 		{"PG_SEQUENCE_EXHAUSTION", "public.order_no"},
 		{"PG_SLOW_QUERIES", ""},
 		{"PG_PLAN_LIMIT", "database-url"},

@@ -185,7 +185,7 @@ func collectIndexes(ctx context.Context, c *pgx.Conn, s *Snapshot) error {
 func collectTables(ctx context.Context, c *pgx.Conn, s *Snapshot) error {
 	rows, err := c.Query(ctx, `WITH busy AS (SELECT DISTINCT relation FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation IS NOT NULL)
 		SELECT t.schemaname::text, t.relname::text, t.n_live_tup, t.n_dead_tup, c.reltuples::float8,
-		coalesce(t.seq_scan, 0), coalesce(t.seq_tup_read, 0), coalesce(t.idx_scan, 0),
+		coalesce(t.seq_scan, 0), coalesce(t.seq_tup_read, 0), coalesce(t.idx_scan, 0), coalesce(t.idx_tup_fetch, 0),
 		CASE WHEN t.relid IN (SELECT relation FROM busy) THEN c.relpages::int8 * current_setting('block_size')::int8
 		     ELSE pg_table_size(t.relid) END,
 		t.last_vacuum, t.last_autovacuum, t.last_analyze, t.last_autoanalyze,
@@ -202,7 +202,7 @@ func collectTables(ctx context.Context, c *pgx.Conn, s *Snapshot) error {
 		var tb Table
 		var opts []string
 		if err := rows.Scan(&tb.Schema, &tb.Name, &tb.LiveTuples, &tb.DeadTuples, &tb.RelTuples, &tb.SeqScan, &tb.SeqTupRead,
-			&tb.IdxScan, &tb.Size, &tb.LastVacuum, &tb.LastAutovacuum, &tb.LastAnalyze, &tb.LastAutoanalyze, &opts,
+			&tb.IdxScan, &tb.IdxTupFetch, &tb.Size, &tb.LastVacuum, &tb.LastAutovacuum, &tb.LastAnalyze, &tb.LastAutoanalyze, &opts,
 			&tb.XIDAge, &tb.MXIDAge, &tb.RelPages, &tb.RowWidth); err != nil {
 			return err
 		}

@@ -15,27 +15,31 @@ import (
 
 // Thresholds of the rules; DefaultThresholds documents each.
 type Thresholds struct {
-	LongQueryWarn, LongQueryCrit   time.Duration
-	ConnWarn, ConnCrit             float64
-	HitWarn, HitCrit               float64
-	MinHitBlocks                   int64
-	UnusedIndexMinBytes            int64
-	BloatMinBytes                  int64
-	BloatWarn, BloatCrit           float64
-	SeqScanMinRows, SeqScanMinScan int64
-	XIDWarnAge, XIDCritAge         int64
-	SequenceWarn, SequenceCrit     float64
-	SlowMeanMS                     float64
-	SlowShare                      float64
-	StatsYoung                     time.Duration
-	PlanWarn, PlanCrit             float64
+	LongQueryWarn, LongQueryCrit    time.Duration
+	ConnWarn, ConnCrit              float64
+	HitWarn, HitCrit                float64
+	MinHitBlocks                    int64
+	UnusedIndexMinBytes             int64
+	BloatMinBytes                   int64
+	BloatWarn, BloatCrit            float64
+	SeqScanMinRows, SeqScanMinBytes int64
+	SeqScanMinFullReads             float64
+	SeqScanRowShare                 float64
+	XIDWarnAge, XIDCritAge          int64
+	SequenceWarn, SequenceCrit      float64
+	SlowMeanMS                      float64
+	SlowShare                       float64
+	StatsYoung                      time.Duration
+	PlanWarn, PlanCrit              float64
 }
 
 // DefaultThresholds: queries/transactions over 5 min warn and over 1 h are
 // critical; connections at 75%/90% of the effective limit; hit rates under
 // 99%/95% once 1,000 blocks (8 MB) were touched; unused indexes from 256 kB;
 // bloat from 1 MB at 20%/50% dead; sequential scans on tables of 10,000+
-// rows scanned 20+ times mostly sequentially; wraparound when fewer than
+// rows and 8 MB+ read whole 3+ times (beyond one read a day, what a daily
+// pg:backups run costs) with half or more of the rows they give read that
+// way; wraparound when fewer than
 // 1.5 billion XIDs are left (pghero's line) and critical under 500 million;
 // sequences at 75%/90% of their range; queries averaging 1 s, or 500 ms
 // with a fifth of the time; counters younger than a day are called young;
@@ -46,7 +50,7 @@ var DefaultThresholds = Thresholds{
 	HitWarn: 0.99, HitCrit: 0.95, MinHitBlocks: 1000,
 	UnusedIndexMinBytes: 256 << 10,
 	BloatMinBytes:       1 << 20, BloatWarn: 0.2, BloatCrit: 0.5,
-	SeqScanMinRows: 10000, SeqScanMinScan: 20,
+	SeqScanMinRows: 10000, SeqScanMinBytes: 8 << 20, SeqScanMinFullReads: 3, SeqScanRowShare: 0.5,
 	XIDWarnAge: math.MaxInt32 - 1_500_000_000, XIDCritAge: math.MaxInt32 - 500_000_000,
 	SequenceWarn: 0.75, SequenceCrit: 0.90,
 	SlowMeanMS: 1000, SlowShare: 0.2,

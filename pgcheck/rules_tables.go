@@ -68,17 +68,50 @@ func (j *judge) tables() {
 				Detail:  "Autovacuum is behind: long transactions, too few workers, or cost limits too low for the write rate.",
 				Remedy:  vacuum}, "")
 		}
-		if t.LiveTuples >= j.th.SeqScanMinRows && t.SeqScan >= j.th.SeqScanMinScan && float64(t.SeqScan) >= float64(t.SeqScan+t.IdxScan)*0.5 {
+		if j.seqScans(t, name, data) {
 			problems++
-			j.raise(codes.PGSeqScans, report.Finding{Check: "postgres.seq_scans", Subject: name, Data: data,
-				Summary: fmt.Sprintf("%s (%d rows) is read by sequential scans %d times out of %d, %d rows read that way", name, t.LiveTuples,
-					t.SeqScan, t.SeqScan+t.IdxScan, t.SeqTupRead)}, "")
 		}
 	}
 	if problems == 0 {
 		j.add(report.Finding{Check: "postgres.tables", Status: report.StatusOK,
 			Summary: fmt.Sprintf("%d tables: no bloat, autovacuum keeping up, no large table read mostly by sequential scans", len(j.s.Tables))})
 	}
+}
+
+// seqScans flags a table that is expensive to read the way it is read: by
+// the rows sequential scans went through, not by how many there were. A
+// table of millions of rows read whole a few times costs more than one of a
+// few pages scanned thousands of times, which Postgres rightly prefers to an
+// index. So: the table is not small (rows and bytes), its sequential scans
+// read it whole SeqScanMinFullReads times or more beyond one a day since
+// the counters started (a daily pg:backups run is a whole read of every
+// table), and they gave at least SeqScanRowShare of the rows the table gave
+// (the rest came through index scans).
+func (j *judge) seqScans(t Table, name string, data map[string]any) bool {
+	if t.SeqScan == 0 || t.LiveTuples < j.th.SeqScanMinRows || t.Size < j.th.SeqScanMinBytes {
+		return false
+	}
+	fullReads := float64(t.SeqTupRead) / float64(t.LiveTuples)
+	share := float64(t.SeqTupRead) / float64(t.SeqTupRead+t.IdxTupFetch)
+	beyond, since := fullReads, ""
+	if reset := j.s.Settings.StatsReset; reset != nil && j.now.After(*reset) {
+		days := math.Floor(j.now.Sub(*reset).Hours() / 24)
+		beyond = fullReads - days
+		since = fmt.Sprintf(" in the %.0f days since the statistics were reset", days)
+	}
+	data["seq_full_reads"] = math.Round(fullReads*10) / 10
+	data["seq_row_share"] = math.Round(share*1000) / 1000
+	data["idx_tup_fetch"] = t.IdxTupFetch
+	data["estimated_bytes_read_sequentially"] = int64(fullReads * float64(t.Size))
+	if beyond < j.th.SeqScanMinFullReads || share < j.th.SeqScanRowShare {
+		return false
+	}
+	j.raise(codes.PGSeqScans, report.Finding{Check: "postgres.seq_scans", Subject: name, Data: data,
+		Summary: fmt.Sprintf("%s (%d rows, %s) was read whole about %.0f times by %d sequential scans%s: %d rows, %.0f%% of the rows it gave (%d index scans gave the rest)",
+			name, t.LiveTuples, humanBytes(t.Size), fullReads, t.SeqScan, since, t.SeqTupRead, 100*share, t.IdxScan),
+		Detail: fmt.Sprintf("About %s read sequentially. A daily backup reads each table once; beyond that, a query without a usable index is reading the whole table.",
+			humanBytes(int64(fullReads*float64(t.Size))))}, "")
+	return true
 }
 
 // tupleOverhead is a heap tuple's header and line pointer (23+1 bytes,

@@ -52,6 +52,43 @@ func TestHealthySnapshot(t *testing.T) {
 	reporttest.AllOK(t, fs)
 }
 
+// TestSeqScansQuiet: what PG_SEQ_SCANS leaves alone.
+func TestSeqScansQuiet(t *testing.T) {
+	reset := now.Add(-30 * 24 * time.Hour)
+	cases := []struct {
+		name   string
+		mutate func(*Table, *Snapshot)
+	}{
+		{"a small table scanned thousands of times", func(t *Table, _ *Snapshot) {
+			t.LiveTuples, t.Size, t.SeqScan, t.SeqTupRead, t.IdxScan, t.IdxTupFetch = 400, 64<<10, 50_000, 50_000*400, 0, 0
+		}},
+		{"a table of a few pages, many rows", func(t *Table, _ *Snapshot) {
+			t.LiveTuples, t.Size, t.SeqScan, t.SeqTupRead = 20_000, 1<<20, 3000, 3000*20_000
+		}},
+		{"scans that stop early (LIMIT)", func(t *Table, _ *Snapshot) {
+			t.LiveTuples, t.SeqScan, t.SeqTupRead = 100_000, 10_000, 10_000*20
+		}},
+		{"read whole, but most rows come through indexes", func(t *Table, _ *Snapshot) {
+			t.SeqScan, t.SeqTupRead, t.IdxScan, t.IdxTupFetch = 5, 500_000, 2_000_000, 2_000_000
+		}},
+		{"one whole read a day: a daily backup", func(t *Table, s *Snapshot) {
+			s.Settings.StatsReset = &reset
+			t.SeqScan, t.SeqTupRead, t.IdxScan, t.IdxTupFetch = 30, 30*100_000, 100, 100
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := healthySnap()
+			c.mutate(&s.Tables[0], s)
+			for _, f := range Judge(s, DefaultThresholds, now) {
+				if f.Code == codes.PGSeqScans.ID {
+					t.Errorf("%s: %s", f.Code, f.Summary)
+				}
+			}
+		})
+	}
+}
+
 func TestRulesOnLiteralSnapshots(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -92,7 +129,13 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 		{"per-table trigger honoured", func(s *Snapshot) {
 			s.Tables[0].DeadTuples, s.Tables[0].VacScaleFactor, s.Tables[0].VacThreshold = 2000, 0.01, 0
 		}, codes.PGVacuumStale.ID, "public.users", report.StatusWarning},
-		{"seq scans", func(s *Snapshot) { s.Tables[0].SeqScan, s.Tables[0].IdxScan = 500, 100 }, codes.PGSeqScans.ID, "public.users", report.StatusWarning},
+		{"seq scans", func(s *Snapshot) {
+			s.Tables[0].SeqScan, s.Tables[0].SeqTupRead, s.Tables[0].IdxScan, s.Tables[0].IdxTupFetch = 500, 500*100_000, 100, 100
+		}, codes.PGSeqScans.ID, "public.users", report.StatusWarning},
+		{"millions of rows read whole a few times", func(s *Snapshot) {
+			t := &s.Tables[0]
+			t.LiveTuples, t.Size, t.SeqScan, t.SeqTupRead, t.IdxScan, t.IdxTupFetch = 5_000_000, 900<<20, 4, 20_000_000, 90_000, 90_000
+		}, codes.PGSeqScans.ID, "public.users", report.StatusWarning},
 		{"xid wraparound", func(s *Snapshot) { s.Databases[0].XIDAge = 1_000_000_000 }, codes.PGXIDWraparound.ID, "database d1", report.StatusWarning},
 		{"multixact wraparound", func(s *Snapshot) { s.Databases[0].MXIDAge = 1_800_000_000 }, codes.PGXIDWraparound.ID, "database d1", report.StatusCritical},
 		{"sequence 92%", func(s *Snapshot) {

@@ -113,6 +113,7 @@ type Table struct {
 	RelTuples           float64
 	SeqScan, SeqTupRead int64
 	IdxScan             int64
+	IdxTupFetch         int64 // live rows fetched by index scans
 	Size                int64
 	LastVacuum          *time.Time
 	LastAutovacuum      *time.Time

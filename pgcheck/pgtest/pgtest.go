@@ -181,7 +181,8 @@ func SeedProblemsAt(t T, base string) *Problems {
 	own := Connect(t, p.OwnerURL)
 	defer own.Close(context.Background())
 	Exec(t, own,
-		// A big table read by sequential scans, with an unused index and a duplicate pair.
+		// A table of 60,000 rows read by sequential scans (too small, at 7 MB,
+		// for PG_SEQ_SCANS), with an unused index and a duplicate pair.
 		// Indexes are built after the rows (a bulk build bypasses shared
 		// buffers), so the first index scans read from disk: a low index hit rate.
 		"CREATE TABLE big (id serial, val int, note text, payload text)",
@@ -223,6 +224,27 @@ func SeedProblemsAt(t T, base string) *Problems {
 	// and a slow statement for pg_stat_statements.
 	for range 25 {
 		Exec(t, own, "SELECT count(*) FROM big WHERE note LIKE 'ff%'")
+	}
+	// The expensive case by rows read: a table of 400,000 rows read whole
+	// three times among a hundred index lookups; and the quiet one, a small
+	// table scanned three hundred times.
+	Exec(t, own,
+		// (keys added after the rows, as for big: the index hit rate stays low)
+		"CREATE TABLE events (id bigint, kind int, note text)",
+		"INSERT INTO events SELECT g, g % 7, md5(g::text) FROM generate_series(1, 400000) g",
+		"ALTER TABLE events ADD PRIMARY KEY (id)",
+		"CREATE TABLE flags (name text, enabled bool)",
+		"INSERT INTO flags SELECT 'flag' || g, g % 2 = 0 FROM generate_series(1, 300) g",
+		"ALTER TABLE flags ADD PRIMARY KEY (name)",
+		"ANALYZE events", "ANALYZE flags")
+	for i := range 100 {
+		Exec(t, own, fmt.Sprintf("SELECT note FROM events WHERE id = %d", i*997+1))
+	}
+	for range 3 {
+		Exec(t, own, "SELECT count(*) FROM events WHERE note LIKE '%abc%'")
+	}
+	for range 300 {
+		Exec(t, own, "SELECT count(*) FROM flags WHERE enabled")
 	}
 	Exec(t, own, "CREATE INDEX big_note_idx ON big (note)", "SET enable_seqscan = off", "SET enable_bitmapscan = off")
 	for range 3 {
