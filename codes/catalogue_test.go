@@ -67,6 +67,7 @@ var beyondContract = map[string]string{
 	"LOGS_TRUNCATED":        "a log input that broke off (a truncated gzip download) keeps the lines before, with this warning (issue 13)",
 	"PG_STATS_RESET":        "the info pg_stat_statements' young counters gave without a code",
 	"PG_PLAN_UNKNOWN":       "the info a plan outside the plan table gave without a code",
+	"PG_CLEARTEXT":          "a Postgres session that fell back to cleartext (issue 13, item 15)",
 }
 
 // configVarWords are capitalised words of CONTRACT.md's Codes section that

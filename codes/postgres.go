@@ -28,6 +28,15 @@ var (
 		Source: devCenter + "connecting-heroku-postgres (TLS 1.2 or higher is required; updated 2026-04-21, read 2026-11-24)",
 		Test:   "pgcheck.TestRulesOnLiteralSnapshots"}
 
+	PGCleartext = &report.Code{ID: "PG_CLEARTEXT", Category: report.CategoryPostgres, Status: report.StatusWarning,
+		Title:   "The database session is not encrypted (no TLS)",
+		Why:     "The password and every query and result cross the network in cleartext: anyone on the path can read or change them. Heroku Postgres requires TLS; a session without it means a server that offers none, or a URL whose sslmode (prefer, allow, disable) let it fall back.",
+		Detects: "After connecting to a server addressed beyond loopback, the session's connection is not a TLS one (heroku-checkup asks for sslmode=require unless the URL or PGSSLMODE names another mode).",
+		Remedy:  "Connect with sslmode=require (or verify-full) and enable TLS on the server; heroku pg:credentials:url {subject} -a {app} gives Heroku's URL", Subject: "DATABASE",
+		Docs:   devCenter + "connecting-heroku-postgres",
+		Source: devCenter + "connecting-heroku-postgres (TLS 1.2 or higher is required; updated 2026-04-21, read 2026-11-24)",
+		Test:   "pgcheck.TestCleartextFallbackWarns"}
+
 	PGConnectionsHigh = &report.Code{ID: "PG_CONNECTIONS_HIGH", Category: report.CategoryPostgres, Status: report.StatusWarning,
 		Title:   "Connections are near the database's limit",
 		Why:     "At the limit new connections are refused: requests fail with 'too many connections' while the database itself is fine.",
@@ -185,7 +194,7 @@ var (
 		Test:   "pgcheck.TestRulesOnLiteralSnapshots"}
 )
 
-var postgres = []*report.Code{PGUnreachable, PGConnectionsHigh, PGLongRunningQuery, PGIdleInTransaction,
+var postgres = []*report.Code{PGUnreachable, PGCleartext, PGConnectionsHigh, PGLongRunningQuery, PGIdleInTransaction,
 	PGBlockedQueries, PGCacheHitLow, PGIndexHitLow, PGUnusedIndex, PGInvalidIndex, PGDuplicateIndex, PGTableBloat,
 	PGVacuumStale, PGXIDWraparound, PGSequenceExhaustion, PGSeqScans, PGSlowQueries, PGStatsReset, PGPlanLimit,
 	PGPlanUnknown, PGVersionUnsupported}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/checkup"
 	"github.com/heroku-checkup/heroku-checkup/codes"
+	"github.com/heroku-checkup/heroku-checkup/dnscheck"
 	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/runner"
@@ -87,6 +88,11 @@ func readCommon(c *cli.Context, multiApp bool) (CommonOptions, error) {
 	}
 	if !multiApp && len(o.Apps) > 1 {
 		return o, usagef("%s checks one app at a time; use %s -a A -a B for several", commandLine(c, c.Command.Name), commandLine(c, "diagnose"))
+	}
+	if o.Resolver != "" {
+		if _, err := dnscheck.ParseServer(o.Resolver); err != nil {
+			return o, usagef("--resolver: %v", err)
+		}
 	}
 	if o.CAFile != "" {
 		if _, err := os.Stat(o.CAFile); err != nil {

@@ -276,8 +276,8 @@ func diagnoseParts(f *Factory, opts *DiagnoseOptions, client platform.API, first
 			return f.tlsPart(opts.CommonOptions, opts.Certs.WarnDays, opts.Certs.CritDays)
 		},
 		report.CategoryPostgres: func() (checkup.Part, error) {
-			if opts.DatabaseURL != "" && !pgcheck.IsPostgresURL(opts.DatabaseURL) {
-				return nil, usagef("--database-url is not a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL")
+			if err := checkDatabaseURL(opts.DatabaseURL); err != nil {
+				return nil, err
 			}
 			part, err := f.pgPart(opts.DatabaseURL, "", pgcheck.DefaultThresholds, opts.Resolver)
 			if err != nil {

@@ -33,8 +33,8 @@ func readPgFlags(c *cli.Context) (url, plan string, th pgcheck.Thresholds, err e
 	if th.LongQueryWarn <= 0 || th.LongQueryCrit < th.LongQueryWarn {
 		return "", "", th, usagef("--long-query must be positive and at most --long-query-critical")
 	}
-	if url != "" && !pgcheck.IsPostgresURL(url) {
-		return "", "", th, usagef("--database-url is not a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL")
+	if err := checkDatabaseURL(url); err != nil {
+		return "", "", th, err
 	}
 	if plan != "" {
 		if _, ok := pgcheck.LookupPlan(plan); !ok {
@@ -69,6 +69,22 @@ func newPgHealthCommand(f *Factory, runF func(*cli.Context, *PgHealthOptions) er
 			return runPgHealth(c.Context, f, opts)
 		},
 	}
+}
+
+// checkDatabaseURL refuses a --database-url a session could not be opened
+// with (a port out of range, a malformed host), as libpq would read it:
+// one line, exit 3, and never the URL itself (it holds a password).
+func checkDatabaseURL(url string) error {
+	if url == "" {
+		return nil
+	}
+	if !pgcheck.IsPostgresURL(url) {
+		return usagef("--database-url is not a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL")
+	}
+	if err := pgcheck.CheckURL(url); err != nil {
+		return usagef("--database-url: %v", err)
+	}
+	return nil
 }
 
 const adviceNote = "remedies are advice: heroku-checkup only reads, it never runs them"

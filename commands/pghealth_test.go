@@ -61,12 +61,33 @@ func TestPgHealthResolvesThroughResolver(t *testing.T) {
 	u, _ := url.Parse(e.OwnerURL)
 	u.Host = "db.internal.example:" + u.Port()
 	h := newHarness(t)
+	// The test server has no TLS and its URL says sslmode=disable: beyond
+	// loopback (as db.internal.example is) that is a cleartext warning.
 	code := h.run("pg-health", "--database-url", u.String(), "--resolver", z.Addr, "--format", "json")
-	if code != 0 {
+	if code != 1 {
 		t.Fatalf("exit %d\n%s", code, h.out.String())
 	}
-	if f, ok := reporttest.FindCheck(t, h.report().Checks, "postgres.connection"); !ok || f.Status != "ok" {
+	checks := h.report().Checks
+	if f, ok := reporttest.FindCheck(t, checks, "postgres.connection"); !ok || f.Status != "ok" {
 		t.Errorf("connection through the resolver's answer: %+v", f)
+	}
+	if f, ok := reporttest.FindCheck(t, checks, "postgres.tls"); !ok || f.Code != "PG_CLEARTEXT" {
+		t.Errorf("a cleartext session to db.internal.example: %+v", f)
+	}
+}
+
+// TestBadDatabaseURLIsUsage: a URL no session could be opened with is one
+// line and exit 3, before anything runs, and never echoes the password.
+func TestBadDatabaseURLIsUsage(t *testing.T) {
+	for _, bad := range []string{"postgres://u:sekrit99@h:99999/db", "postgres://u:sekrit99@[::1/db", "postgresql://u:sekrit99@h:5432/db?sslmode=sometimes"} {
+		for _, cmd := range [][]string{{"pg-health"}, {"diagnose", "--demo", "--only", "postgres"}} {
+			h := newHarness(t)
+			code := h.run(append(cmd, "--database-url", bad)...)
+			line := h.errOut.String()
+			if code != 3 || strings.Count(line, "\n") != 1 || !strings.Contains(line, "--database-url") || strings.Contains(line, "sekrit99") {
+				t.Errorf("%v --database-url %s: exit %d, stderr %q, stdout %q", cmd, bad, code, line, h.out.String())
+			}
+		}
 	}
 }
 

@@ -304,8 +304,11 @@ func TestParseServer(t *testing.T) {
 			t.Errorf("ParseServer(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := ParseServer(":53"); err == nil {
-		t.Error("ParseServer accepted an empty host")
+	for _, bad := range []string{":53", "127.0.0.1:99999", "127.0.0.1:0", "http://x", "https://dns.example/dns-query", "127.0.0.1:dns",
+		"ns.example:", "[::1]:", "a b", "user@ns.example", "-ns.example", "ns..example"} {
+		if got, err := ParseServer(bad); err == nil {
+			t.Errorf("ParseServer(%q) = %q, want an error", bad, got)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,23 +70,53 @@ func NewResolver(cfg Config) *Resolver {
 func (r *Resolver) Servers() []string { return r.cfg.Servers }
 
 // ParseServer turns --resolver's HOST[:PORT] into host:port (port 53 by
-// default, brackets for IPv6).
+// default, brackets for IPv6). HOST is an IP address or a host name, PORT
+// a number from 1 to 65535: a URL (http://x) or a port out of range is
+// refused here, not left to time out on every lookup.
 func ParseServer(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", fmt.Errorf("empty resolver")
+		return "", fmt.Errorf("empty resolver: want HOST[:PORT]")
 	}
-	if host, port, err := net.SplitHostPort(s); err == nil {
-		if host == "" || port == "" {
-			return "", fmt.Errorf("resolver %q: want HOST[:PORT]", s)
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("%q is not HOST[:PORT]: %s", s, why)
+	}
+	host, port := strings.Trim(s, "[]"), "53"
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		host, port = h, p
+	} else if strings.Count(s, ":") == 1 {
+		return bad("a host and a port, as 127.0.0.1:53")
+	}
+	if strings.Contains(s, "://") || strings.ContainsAny(host, "/ @?#") {
+		return bad("a DNS server's address, not a URL")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return bad("the port must be a number from 1 to 65535")
+	}
+	if net.ParseIP(host) == nil && !isHostName(host) {
+		return bad("the host must be an IP address or a host name")
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// isHostName accepts what a DNS name can be: dot-separated labels of
+// letters, digits and hyphens.
+func isHostName(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
 		}
-		return net.JoinHostPort(host, port), nil
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
 	}
-	host := strings.Trim(s, "[]")
-	if strings.ContainsAny(host, "/ ") {
-		return "", fmt.Errorf("resolver %q: want HOST[:PORT]", s)
-	}
-	return net.JoinHostPort(host, "53"), nil
+	return true
 }
 
 // SystemServers reads the nameservers of resolv.conf (path), as the system does.

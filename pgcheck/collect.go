@@ -2,6 +2,7 @@ package pgcheck
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,11 +21,15 @@ func Collect(ctx context.Context, t Target, s Session) *Snapshot {
 	snap.Pooler = pooler
 	if err != nil {
 		snap.ConnectErr = err
+		snap.Deadline = ctx.Err() != nil
 		snap.Took = time.Since(start)
 		return snap
 	}
 	defer conn.Close(context.Background())
+	_, snap.TLS = conn.PgConn().Conn().(*tls.Conn)
+	snap.Loopback = isLoopback(conn.Config().Host)
 	CollectOn(ctx, conn, snap)
+	snap.Deadline = ctx.Err() != nil
 	snap.Took = time.Since(start)
 	return snap
 }

@@ -91,27 +91,42 @@ func sessionSettings(s Session) [][2]string {
 // ErrBadURL is a database URL that cannot be parsed.
 var ErrBadURL = errors.New("not a postgres:// URL")
 
+// CheckURL tells whether a database URL is one a session can be opened
+// with, as libpq would read it; the error never quotes the URL (it holds a
+// password). Flags are checked with it before anything runs.
+func CheckURL(raw string) error {
+	_, _, err := connConfig(Target{URL: raw}, Session{})
+	return err
+}
+
 func connConfig(t Target, s Session) (*pgx.ConnConfig, bool, error) {
-	u, err := url.Parse(t.URL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+	if !IsPostgresURL(t.URL) {
 		return nil, false, ErrBadURL
 	}
-	q := u.Query()
 	env := s.Env
 	if env == nil {
 		env = func(string) string { return "" }
 	}
-	if q.Get("sslmode") == "" && env("PGSSLMODE") == "" {
-		mode := "require"
-		if isLoopback(u.Hostname()) {
-			mode = "prefer"
+	// The URL goes to pgx as written: its parser reads a URL exactly as
+	// libpq does (%XX decoded, + kept). Re-encoding it through net/url
+	// would turn %20 into +, which libpq reads as a plus. Only sslmode is
+	// added, when neither the URL nor PGSSLMODE names one.
+	raw := t.URL
+	if _, ok := queryValue(raw, "sslmode"); !ok {
+		mode := env("PGSSLMODE")
+		if mode == "" {
+			mode = "require"
+			if u, err := url.Parse(raw); err == nil && isLoopback(u.Hostname()) {
+				mode = "prefer"
+			}
 		}
-		q.Set("sslmode", mode)
-	} else if q.Get("sslmode") == "" {
-		q.Set("sslmode", env("PGSSLMODE"))
+		sep := "?"
+		if strings.Contains(afterUserinfo(raw), "?") {
+			sep = "&"
+		}
+		raw += sep + "sslmode=" + mode
 	}
-	u.RawQuery = q.Encode()
-	cfg, err := pgx.ParseConfig(u.String())
+	cfg, err := pgx.ParseConfig(raw)
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: %v", ErrBadURL, redactErr(err))
 	}
@@ -120,7 +135,10 @@ func connConfig(t Target, s Session) (*pgx.ConnConfig, bool, error) {
 		cfg.LookupFunc = s.LookupFunc
 	}
 	cfg.RuntimeParams["application_name"] = "heroku-checkup"
-	pooler := strings.Contains(strings.ToUpper(t.Name), "CONNECTION_POOL") || u.Port() == "6432" || q.Get("pgbouncer") == "true"
+	// pgbouncer=true is a client's hint (Prisma's), not a server setting.
+	bouncer, _ := queryValue(raw, "pgbouncer")
+	delete(cfg.RuntimeParams, "pgbouncer")
+	pooler := strings.Contains(strings.ToUpper(t.Name), "CONNECTION_POOL") || cfg.Port == 6432 || bouncer == "true"
 	if pooler {
 		applyPooler(cfg)
 	} else {
@@ -129,6 +147,41 @@ func connConfig(t Target, s Session) (*pgx.ConnConfig, bool, error) {
 		}
 	}
 	return cfg, pooler, nil
+}
+
+// afterUserinfo is what follows a URL's user:password@, which may itself
+// hold a '?' or '&' (libpq stops the userinfo only at '@' before a '/').
+func afterUserinfo(raw string) string {
+	rest := raw
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	if i := strings.IndexAny(rest, "@/"); i >= 0 && rest[i] == '@' {
+		rest = rest[i+1:]
+	}
+	return rest
+}
+
+// queryValue finds a parameter of a postgres URL's query, its key and value
+// percent-decoded as libpq decodes them (a + stays a +).
+func queryValue(raw, key string) (string, bool) {
+	rest := afterUserinfo(raw)
+	i := strings.IndexByte(rest, '?')
+	if i < 0 {
+		return "", false
+	}
+	found, value := false, ""
+	for _, kv := range strings.Split(rest[i+1:], "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if dk, err := url.PathUnescape(k); err == nil && dk == key {
+			dv, err := url.PathUnescape(v)
+			if err != nil {
+				dv = v
+			}
+			found, value = true, dv // the last one wins, as in libpq
+		}
+	}
+	return value, found
 }
 
 func applyPooler(cfg *pgx.ConnConfig) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	neturl "net/url"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +188,86 @@ func TestUnreachable(t *testing.T) {
 		if strings.Contains(fs[0].Summary, "secretpw") {
 			t.Errorf("%s: the password leaked into %q", name, fs[0].Summary)
 		}
+	}
+}
+
+// TestDeadlineIsTimeoutNotUnreachable: a server that accepts the
+// connection and never answers, still waiting when the check's deadline
+// passes, is unknown TIMEOUT (the check could not decide), not critical
+// PG_UNREACHABLE; the same for the run's deadline passing mid-way.
+func TestDeadlineIsTimeoutNotUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	s := Collect(ctx, Target{Name: "DATABASE_URL", URL: "postgres://u:pw@" + l.Addr().String() + "/db?sslmode=disable"}, Session{})
+	fs := Judge(s, DefaultThresholds, time.Now())
+	if len(fs) != 1 || fs[0].Code != codes.Timeout.ID || fs[0].Status != report.StatusUnknown {
+		t.Fatalf("a check still connecting at its deadline: %+v", fs)
+	}
+	if !strings.Contains(fs[0].Summary, "deadline") {
+		t.Errorf("the summary should say the deadline passed: %s", fs[0].Summary)
+	}
+}
+
+// TestURLOptionsAsLibpqReadsThem: the URL reaches the server as libpq would
+// read it: %20 is a space, and nothing is re-encoded on the way.
+func TestURLOptionsAsLibpqReadsThem(t *testing.T) {
+	e := pgtest.Clean(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	url := e.OwnerURL + "&options=-c%20work_mem%3D7MB"
+	if !strings.Contains(e.OwnerURL, "?") {
+		url = e.OwnerURL + "?options=-c%20work_mem%3D7MB"
+	}
+	conn, _, err := Connect(ctx, Target{Name: "DATABASE_URL", URL: url}, Session{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var wm string
+	if err := conn.QueryRow(ctx, "SHOW work_mem").Scan(&wm); err != nil || wm != "7MB" {
+		t.Errorf("work_mem = %q (%v), want the URL's options=-c work_mem=7MB", wm, err)
+	}
+}
+
+// TestCleartextFallbackWarns: sslmode=prefer to a server without TLS falls
+// back to a cleartext session; beyond loopback that is a warning.
+func TestCleartextFallbackWarns(t *testing.T) {
+	e := pgtest.Clean(t)
+	u, _ := neturl.Parse(e.OwnerURL)
+	port := u.Port()
+	u.Host = "db.checkup.test:" + port
+	q := u.Query()
+	q.Set("sslmode", "prefer")
+	u.RawQuery = q.Encode()
+	sess := Session{LookupFunc: func(context.Context, string) ([]string, error) { return []string{"127.0.0.1"}, nil }}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s := Collect(ctx, Target{Name: "DATABASE_URL", URL: u.String()}, sess)
+	if s.ConnectErr != nil {
+		t.Fatal(s.ConnectErr)
+	}
+	fs := Judge(s, DefaultThresholds, time.Now())
+	f, ok := reporttest.Find(t, fs, codes.PGCleartext.ID, "DATABASE_URL")
+	if !ok || f.Status != report.StatusWarning {
+		t.Fatalf("no PG_CLEARTEXT warning for a cleartext session to db.checkup.test: %+v", fs)
+	}
+	// On loopback, where nothing crosses a network, cleartext is no finding.
+	s = Collect(ctx, Target{Name: "DATABASE_URL", URL: e.OwnerURL}, Session{})
+	if _, ok := reporttest.Find(t, Judge(s, DefaultThresholds, time.Now()), codes.PGCleartext.ID, ""); ok {
+		t.Error("a loopback session is flagged as cleartext")
 	}
 }

@@ -1,6 +1,7 @@
 package pgcheck
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -95,19 +96,29 @@ func (j *judge) unknownPart(part, check, what string) bool {
 	if err == nil {
 		return false
 	}
-	code := codes.Timeout
-	summary := fmt.Sprintf("could not read %s: %v", what, err)
+	code := codes.CheckError
+	summary := fmt.Sprintf("reading %s failed: %s", what, pgMessage(err))
 	var pe *pgconn.PgError
 	switch {
 	case IsPermission(err):
 		code = codes.PermissionDenied
 		summary = fmt.Sprintf("permission denied reading %s: %s", what, pgMessage(err))
 	case errors.As(err, &pe) && pe.Code != "57014" && pe.Code != "55P03": // statement and lock timeouts are timeouts
-		code = codes.CheckError
-		summary = fmt.Sprintf("reading %s failed: %s", what, pgMessage(err))
+	case isTimeout(err) || j.s.Deadline:
+		code = codes.Timeout
+		summary = fmt.Sprintf("could not read %s before the deadline: %v", what, err)
 	}
 	j.raise(code, report.Finding{Check: check, Summary: summary}, "")
 	return true
+}
+
+// isTimeout: a statement or lock timeout, or a context or network deadline.
+func isTimeout(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "57014" || pe.Code == "55P03"
+	}
+	return pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 func pgMessage(err error) string {
@@ -121,6 +132,14 @@ func pgMessage(err error) string {
 // Judge turns a snapshot into findings. Pure: same snapshot, thresholds and now, same findings.
 func Judge(s *Snapshot, th Thresholds, now time.Time) []report.Finding {
 	j := &judge{s: s, th: th, now: now}
+	if s.ConnectErr != nil && s.Deadline {
+		// Still connecting when the check's time was up: it could not
+		// decide, which is not the database refusing.
+		j.raise(codes.Timeout, report.Finding{Check: "postgres.connection",
+			Summary: "no session before the check's deadline: " + connectReason(s.ConnectErr),
+			Data:    map[string]any{"error": connectReason(s.ConnectErr)}}, "")
+		return j.out
+	}
 	if s.ConnectErr != nil {
 		j.raise(codes.PGUnreachable, report.Finding{Check: "postgres.connection",
 			Summary: "cannot connect: " + connectReason(s.ConnectErr),
@@ -139,6 +158,12 @@ func Judge(s *Snapshot, th Thresholds, now time.Time) []report.Finding {
 		Data: map[string]any{"server_version_num": s.VersionNum, "database": s.Database, "user": s.User, "pooler": s.Pooler,
 			"database_size_bytes": s.DBSize}})
 	j.version()
+	if !s.TLS && !s.Loopback {
+		j.raise(codes.PGCleartext, report.Finding{Check: "postgres.tls",
+			Summary: "the session is not encrypted: the password and every query crossed the network in cleartext",
+			Detail:  "The server does not offer TLS, or the URL's sslmode (prefer, allow, disable) let the session fall back to cleartext.",
+			Data:    map[string]any{"tls": false, "pooler": s.Pooler}}, "connect with sslmode=require (or verify-full), and enable TLS on the server")
+	}
 	j.privileges()
 	j.connections()
 	j.activity()

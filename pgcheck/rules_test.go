@@ -20,7 +20,7 @@ func i64(n int64) *int64 { return &n }
 func healthySnap() *Snapshot {
 	return &Snapshot{
 		Target:     Target{Name: "DATABASE_URL", App: "acme-prod", Plan: "heroku-postgresql:standard-0"},
-		VersionNum: 160004, Version: "PostgreSQL 16.4 on x86_64", Database: "d1", User: "u1", ReadAllStat: true, OwnSessions: 1,
+		VersionNum: 160004, Version: "PostgreSQL 16.4 on x86_64", Database: "d1", User: "u1", ReadAllStat: true, OwnSessions: 1, TLS: true,
 		DBSize: 5 << 30,
 		Conn:   Connections{Total: 20, ByRole: 18, ByDatabase: 19, MaxConnections: 120, Reserved: 3, RoleLimit: -1, DatabaseLimit: -1},
 		Activity: []Backend{{PID: 10, User: "u1", State: "active", QuerySeconds: 0.2, XactSeconds: 0.2, StateSeconds: 0.2, Query: "SELECT 1"},
@@ -98,6 +98,15 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 		status  report.Status
 	}{
 		{"unreachable", func(s *Snapshot) { s.ConnectErr = errors.New("dial tcp 10.0.0.1:5432: connect: connection refused") }, codes.PGUnreachable.ID, "DATABASE_URL", report.StatusCritical},
+		{"the deadline passed while connecting", func(s *Snapshot) {
+			s.ConnectErr, s.Deadline = errors.New("failed to connect: context deadline exceeded"), true
+		}, codes.Timeout.ID, "DATABASE_URL", report.StatusUnknown},
+		{"a read that failed for no timeout", func(s *Snapshot) {
+			s.Errs["tables"] = errors.New("can't scan into dest[2]: cannot scan NULL into *int64")
+		}, codes.CheckError.ID, "DATABASE_URL", report.StatusUnknown},
+		{"a read cut by the deadline", func(s *Snapshot) {
+			s.Errs["tables"], s.Deadline = errors.New("conn closed"), true
+		}, codes.Timeout.ID, "DATABASE_URL", report.StatusUnknown},
 		{"connections 80%", func(s *Snapshot) { s.Conn.Total = 94 }, codes.PGConnectionsHigh.ID, "DATABASE_URL", report.StatusWarning},
 		{"role limit 90%", func(s *Snapshot) { s.Conn.RoleLimit, s.Conn.ByRole = 20, 18 }, codes.PGConnectionsHigh.ID, "DATABASE_URL", report.StatusCritical},
 		{"database limit", func(s *Snapshot) { s.Conn.DatabaseLimit, s.Conn.ByDatabase = 25, 19 }, codes.PGConnectionsHigh.ID, "DATABASE_URL", report.StatusWarning},
@@ -168,6 +177,7 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 		{"13 outside Heroku: past the community's end of life (2025-11-13)", func(s *Snapshot) {
 			s.VersionNum, s.Target.Plan, s.Target.App = 130018, "", ""
 		}, codes.PGVersionUnsupported.ID, "DATABASE_URL", report.StatusWarning},
+		{"cleartext session", func(s *Snapshot) { s.TLS = false }, codes.PGCleartext.ID, "DATABASE_URL", report.StatusWarning},
 		{"counters reset an hour ago", func(s *Snapshot) { reset := now.Add(-time.Hour); s.StatementsReset = &reset },
 			codes.PGStatsReset.ID, "pg_stat_statements", report.StatusInfo},
 		{"plan not in the table", func(s *Snapshot) { s.Target.Plan = "heroku-postgresql:galactic-9000" },

@@ -10,8 +10,13 @@ import (
 type Snapshot struct {
 	Target     Target
 	ConnectErr error
-	Pooler     bool
-	Took       time.Duration
+	// Deadline: the check's deadline passed (or the run was interrupted)
+	// before the session was done; its failures are timeouts.
+	Deadline bool
+	Pooler   bool
+	TLS      bool // the session is encrypted
+	Loopback bool // the server was addressed on loopback (localhost, 127.0.0.0/8, ::1, a socket)
+	Took     time.Duration
 
 	VersionNum  int
 	Version     string
