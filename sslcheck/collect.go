@@ -151,6 +151,9 @@ func handshake(ctx context.Context, cfg Config, t Target, addr string) Addr {
 		switch e := err.(type) {
 		case *connectError:
 			a.ConnectErr = e.err
+			// Cut short by the check's deadline (or an interrupt), the dial
+			// says nothing about the server.
+			a.Deadline = ctx.Err() != nil
 		case *handshakeError:
 			a.HandshakeErr, a.Timeout = e.err, e.timeout
 		}

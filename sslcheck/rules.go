@@ -87,6 +87,8 @@ func groupSubject(host string, g []Addr) string {
 func groupAddrs(addrs []Addr) [][]Addr {
 	key := func(a Addr) string {
 		switch {
+		case a.ConnectErr != nil && a.Deadline:
+			return "deadline"
 		case a.ConnectErr != nil:
 			return "connect"
 		case a.Timeout:
@@ -124,6 +126,8 @@ func addrList(g []Addr) []string {
 
 func describe(a Addr) string {
 	switch {
+	case a.ConnectErr != nil && a.Deadline:
+		return "no connection before the deadline"
 	case a.ConnectErr != nil:
 		return "no connection"
 	case a.Timeout:
@@ -145,6 +149,10 @@ func judgeAddr(s *Snapshot, g []Addr, subject string, r Rules) []report.Finding 
 	base := map[string]any{"addresses": addrs, "handshake_ms": a.Took.Milliseconds()}
 	app := s.Target.App
 	switch {
+	case a.ConnectErr != nil && a.Deadline:
+		return []report.Finding{codes.Timeout.Raise(app, report.Finding{Check: "tls.connect", Subject: subject,
+			Summary: fmt.Sprintf("no connection to %s on port %s before the check's deadline", host, s.Target.Port),
+			Data:    withErr(base, a.ConnectErr)})}
 	case a.ConnectErr != nil:
 		return []report.Finding{codes.TLSConnectFailed.Raise(app, report.Finding{Check: "tls.connect", Subject: subject,
 			Summary: fmt.Sprintf("cannot connect to %s on port %s: %v", host, s.Target.Port, rootErr(a.ConnectErr)),

@@ -25,6 +25,7 @@ type Target struct {
 type Addr struct {
 	Addr         string // ip:port
 	ConnectErr   error
+	Deadline     bool // the check's deadline passed before a connection was made
 	HandshakeErr error
 	Timeout      bool // connected, but no handshake within the deadline
 	Version      uint16

@@ -360,3 +360,23 @@ func TestSectionsOneRowPerDomain(t *testing.T) {
 		}
 	}
 }
+
+// TestDeadlineIsTimeoutNotConnectFailed: a dial the check's deadline cut
+// short is unknown TIMEOUT (the check could not decide), not a critical
+// TLS_CONNECT_FAILED the server never earned.
+func TestDeadlineIsTimeoutNotConnectFailed(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()                                                                       // the deadline has passed as the dial starts
+	res := dnscheck.NewResolver(dnscheck.Config{Servers: []string{"127.0.0.1:1"}}) // an address needs no lookup
+	s := Collect(ctx, Config{Resolver: res, SkipLegacyProbe: true}, Target{Host: "127.0.0.1", Port: port})
+	got := reporttest.Statuses(t, Judge(s, Rules{Now: time.Now()}))
+	if len(got) != 1 || got[codes.Timeout.ID] != report.StatusUnknown {
+		t.Errorf("codes %v, want unknown TIMEOUT alone", got)
+	}
+}
