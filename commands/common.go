@@ -89,6 +89,11 @@ func readCommon(c *cli.Context, multiApp bool) (CommonOptions, error) {
 	if !multiApp && len(o.Apps) > 1 {
 		return o, usagef("%s checks one app at a time; use %s -a A -a B for several", commandLine(c, c.Command.Name), commandLine(c, "diagnose"))
 	}
+	for _, a := range o.Apps {
+		if err := heroku.CheckApp(a, "-a"); err != nil {
+			return o, err
+		}
+	}
 	if o.Resolver != "" {
 		if _, err := dnscheck.ParseServer(o.Resolver); err != nil {
 			return o, usagef("--resolver: %v", err)

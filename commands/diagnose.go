@@ -100,6 +100,11 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 			if opts.Team != "" && len(opts.Apps) > 0 {
 				return usagef("use either --team or -a, not both")
 			}
+			if c.IsSet("team") {
+				if err := heroku.CheckTeam(opts.Team, "--team"); err != nil {
+					return err
+				}
+			}
 			if runF != nil {
 				return runF(c, opts)
 			}

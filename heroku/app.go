@@ -132,13 +132,15 @@ type AppInput struct {
 // ResolveApp picks the app: --app, HEROKU_APP, --remote, then the Heroku git
 // remotes of the current directory (narrowed by `git config heroku.remote`).
 // Several apps and no choice is an error that lists them.
+// The app is checked against the API's rules for app names whatever its
+// source, before any request carries it.
 func ResolveApp(ctx context.Context, in AppInput) (string, error) {
 	if in.Flag != "" {
-		return in.Flag, nil
+		return in.Flag, CheckApp(in.Flag, "-a")
 	}
 	if in.Env != nil {
 		if a := strings.TrimSpace(in.Env("HEROKU_APP")); a != "" {
-			return a, nil
+			return a, CheckApp(a, "HEROKU_APP")
 		}
 	}
 	var remotes []Remote

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -189,8 +190,13 @@ func TestResolveApp(t *testing.T) {
 		want string
 		err  string
 	}{
-		{"flag wins", AppInput{Flag: "a", Env: envOf(map[string]string{"HEROKU_APP": "b"}), Git: fakeGit(one, "")}, "a", ""},
-		{"env next", AppInput{Env: envOf(map[string]string{"HEROKU_APP": "b"}), Git: fakeGit(one, "")}, "b", ""},
+		{"flag wins", AppInput{Flag: "acme-a", Env: envOf(map[string]string{"HEROKU_APP": "acme-b"}), Git: fakeGit(one, "")}, "acme-a", ""},
+		{"env next", AppInput{Env: envOf(map[string]string{"HEROKU_APP": "acme-b"}), Git: fakeGit(one, "")}, "acme-b", ""},
+		{"an app id", AppInput{Flag: "01234567-89ab-cdef-0123-456789abcdef"}, "01234567-89ab-cdef-0123-456789abcdef", ""},
+		{"a path is no app", AppInput{Flag: "../account"}, "", `-a "../account" is not a Heroku app name`},
+		{"nor from the environment", AppInput{Env: envOf(map[string]string{"HEROKU_APP": "acme/../../account"})}, "", `HEROKU_APP "acme/../../account"`},
+		{"upper case", AppInput{Flag: "Acme-Prod"}, "", "lower case: acme-prod"},
+		{"too long", AppInput{Flag: strings.Repeat("a", 31)}, "", "3 to 30"},
 		{"remote flag", AppInput{Remote: "staging", Git: fakeGit(two, "")}, "acme-staging", ""},
 		{"remote flag unknown", AppInput{Remote: "nope", Git: fakeGit(two, "")}, "", `git remote "nope"`},
 		{"single remote", AppInput{Git: fakeGit(one, "")}, "solo", ""},
@@ -249,6 +255,23 @@ func TestClientAgainstFakeAPI(t *testing.T) {
 	var ae *AuthError
 	if err = Classify(err, "x"); !errors.As(err, &ae) || ae.Status != 401 || !strings.Contains(err.Error(), "heroku login") {
 		t.Errorf("401: %v", err)
+	}
+}
+
+// TestIdentitiesArePathEscaped: whatever reaches the client, an identity
+// stays one segment of the path it is put in.
+func TestIdentitiesArePathEscaped(t *testing.T) {
+	s := herokutest.New(t, herokutest.Options{Token: "tok"})
+	defer s.Close()
+	c := newTestClient(t, s.URL, "tok")
+	ctx := context.Background()
+	c.AppInfo(ctx, "../account")
+	c.DynoList(ctx, "a/b?x=1#y", nil)
+	c.StackInfo(ctx, "../../account/keys")
+	c.TeamAppListByTeam(ctx, "t/../../apps", nil)
+	want := []string{"/apps/..%2Faccount", "/apps/a%2Fb%3Fx=1%23y/dynos", "/stacks/..%2F..%2Faccount%2Fkeys", "/teams/t%2F..%2F..%2Fapps/apps"}
+	if got := s.Paths(); !slices.Equal(got, want) {
+		t.Errorf("paths sent\n got %q\nwant %q", got, want)
 	}
 }
 

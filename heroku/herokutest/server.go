@@ -12,6 +12,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -87,6 +88,7 @@ type Server struct {
 	fail      map[string]int
 	calls     map[string]int
 	userAgent []string
+	paths     []string
 	requests  int
 	sessions  []LogSessionRequest
 }
@@ -169,6 +171,13 @@ func (s *Server) LogSessionRequests() []LogSessionRequest {
 	return slices.Clone(s.sessions)
 }
 
+// Paths returns the path of every API request as it was sent (escaped).
+func (s *Server) Paths() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.paths)
+}
+
 // UserAgents returns the User-Agent of every API request.
 func (s *Server) UserAgents() []string {
 	s.mu.Lock()
@@ -198,6 +207,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
 	s.userAgent = append(s.userAgent, r.Header.Get("User-Agent"))
+	s.paths = append(s.paths, r.URL.EscapedPath())
 	latency := s.opts.Latency
 	hang := slices.ContainsFunc(s.hang, func(re *regexp.Regexp) bool { return re.MatchString(r.URL.Path) })
 	failN := s.fail[r.URL.Path]
@@ -245,7 +255,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 // route answers one API request: the route name, the status and the body.
 func (s *Server) route(r *http.Request) (string, int, any) {
-	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	// Segments as sent: an escaped "/" inside one stays inside it.
+	parts := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	for i, p := range parts {
+		if u, err := url.PathUnescape(p); err == nil {
+			parts[i] = u
+		}
+	}
 	notFound := func(what string) (string, int, any) {
 		return "404 " + r.URL.Path, http.StatusNotFound, apiError{"not_found", "Couldn't find that " + what + "."}
 	}
