@@ -27,6 +27,6 @@ func main() {
 	// of SIGINTs), losing the report's exit code.
 	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	f := commands.NewSystemFactory(commands.BuildInfo{Version: version, Commit: commit, Date: date})
-	err := commands.NewApp(f).RunContext(ctx, os.Args)
+	err := commands.Run(ctx, f, os.Args)
 	os.Exit(commands.ExitCode(err, f.IO.ErrOut, f.Redactor))
 }

@@ -53,9 +53,6 @@ func newCertsCheckCommand(f *Factory, runF func(*cli.Context, *CertsCheckOptions
 				return err
 			}
 			for _, arg := range c.Args().Slice() {
-				if strings.HasPrefix(arg, "-") {
-					return usagef("options go before the hosts: %s %s HOST ...", commandLine(c, "certs-check"), arg)
-				}
 				t, err := parseHostPort(arg)
 				if err != nil {
 					return err

@@ -22,51 +22,24 @@ func newExplainCommand(f *Factory) *cli.Command {
 		Flags:        []cli.Flag{catalogueFormatFlag()},
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
-			id, formatName, err := explainArgs(c.Args().Slice(), c.String("format"))
-			if err != nil {
-				return err
-			}
-			if id == "" {
+			args := c.Args().Slice()
+			if len(args) == 0 {
 				return usagef("explain takes a code: %s DNS_CNAME_HEROKUAPP (%s lists them)", commandLine(c, "explain"), commandLine(c, "codes"))
 			}
-			format, err := report.ParseFormat(formatName)
+			if len(args) > 1 {
+				return usagef("explain takes one code, not %s", strings.Join(args, " and "))
+			}
+			format, err := report.ParseFormat(c.String("format"))
 			if err != nil {
 				return &UsageError{Msg: err.Error()}
 			}
-			entry, ok := codes.Lookup(id)
+			entry, ok := codes.Lookup(args[0])
 			if !ok {
-				return unknownCode(c, id)
+				return unknownCode(c, args[0])
 			}
 			return report.RenderCode(f.IO.Out, entry, format)
 		},
 	}
-}
-
-// explainArgs reads the code and a --format written after it (urfave/cli
-// stops at the first argument, and `explain H12 --format json` is how
-// people type it).
-func explainArgs(args []string, format string) (id, outFormat string, err error) {
-	outFormat = format
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--format" || a == "-format":
-			if i+1 == len(args) {
-				return "", "", usagef("--format needs a value: text, json or markdown")
-			}
-			i++
-			outFormat = args[i]
-		case strings.HasPrefix(a, "--format="):
-			outFormat = strings.TrimPrefix(a, "--format=")
-		case strings.HasPrefix(a, "-"):
-			return "", "", usagef("explain has no option %s; it takes a code and --format", a)
-		case id != "":
-			return "", "", usagef("explain takes one code, not %s and %s", id, a)
-		default:
-			id = a
-		}
-	}
-	return id, outFormat, nil
 }
 
 // unknownCode is the one line for a code the catalogue does not hold, with

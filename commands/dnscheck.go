@@ -33,9 +33,6 @@ func newDNSCheckCommand(f *Factory, runF func(*cli.Context, *DNSCheckOptions) er
 			}
 			opts := &DNSCheckOptions{CommonOptions: common, Domains: c.Args().Slice(), Dig: c.Bool("dig")}
 			for _, d := range opts.Domains {
-				if strings.HasPrefix(d, "-") {
-					return usagef("options go before the domains: %s %s %s", commandLine(c, "dns-check"), d, strings.Join(withoutFlags(opts.Domains), " "))
-				}
 				if !validHostname(d) {
 					return usagef("%q is not a domain name", d)
 				}
@@ -81,12 +78,3 @@ func runDNSCheck(ctx context.Context, f *Factory, opts *DNSCheckOptions) error {
 	return runAppParts(ctx, f, nil, opts.CommonOptions, part)
 }
 
-func withoutFlags(args []string) []string {
-	var out []string
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			out = append(out, a)
-		}
-	}
-	return out
-}

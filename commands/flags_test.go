@@ -21,7 +21,7 @@ func withCommand(t *testing.T, cmd *cli.Command, args ...string) {
 			app.Commands[i] = cmd
 		}
 	}
-	if err := app.Run(append([]string{"heroku-checkup", cmd.Name}, args...)); err != nil {
+	if err := app.Run(Interspersed(app, append([]string{"heroku-checkup", cmd.Name}, args...))); err != nil {
 		t.Fatalf("%s %v: %v", cmd.Name, args, err)
 	}
 }

@@ -85,7 +85,7 @@ func (h *harness) run(args ...string) int {
 	f := h.factory()
 	out := flagValue(args, "-o", "--output")
 	before, _ := os.ReadFile(out)
-	err := NewApp(f).RunContext(context.Background(), append([]string{"heroku-checkup"}, args...))
+	err := Run(context.Background(), f, append([]string{"heroku-checkup"}, args...))
 	code := ExitCode(err, &h.errOut, f.Redactor)
 	if len(args) > 0 && writesReport(f, args[0]) && flagValue(args, "--format") == "json" {
 		if out != "" {
