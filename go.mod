@@ -7,7 +7,6 @@ require (
 	github.com/go-logfmt/logfmt v0.6.1
 	github.com/heroku/heroku-go/v6 v6.1.0
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/jdx/go-netrc v1.0.0
 	github.com/miekg/dns v1.1.73
 	github.com/olekukonko/tablewriter v1.1.5
 	github.com/redis/go-redis/v9 v9.23.0

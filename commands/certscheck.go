@@ -87,7 +87,12 @@ func parseHostPort(arg string) (sslcheck.Target, error) {
 }
 
 func runCertsCheck(ctx context.Context, f *Factory, opts *CertsCheckOptions) error {
-	part, err := f.tlsPart(opts.CommonOptions, opts.WarnDays, opts.CritDays)
+	ctx, cancel, err := f.begin(ctx, opts.CommonOptions)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	part, err := f.tlsPart(ctx, opts.CommonOptions, opts.WarnDays, opts.CritDays)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/runner"
+	"github.com/heroku-checkup/heroku-checkup/sslcheck"
 	"github.com/heroku-checkup/heroku-checkup/termui"
 )
 
@@ -105,6 +106,19 @@ func readCommon(c *cli.Context, multiApp bool) (CommonOptions, error) {
 		}
 	}
 	return o, nil
+}
+
+// begin starts a checking command's run. Its --timeout is set here, as
+// the command starts: it bounds the whole run, what comes before the checks
+// included (reading the netrc, --ca-file and resolv.conf, asking the API for
+// the app). The files Go's own TLS reads whole, with no deadline or cap
+// (SSL_CERT_FILE, SSL_CERT_DIR), are checked first, without opening them.
+func (f *Factory) begin(ctx context.Context, opts CommonOptions) (context.Context, context.CancelFunc, error) {
+	if err := sslcheck.CheckCertEnv(f.Env); err != nil {
+		return nil, nil, &UsageError{Msg: err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	return ctx, cancel, nil
 }
 
 // run is the shared end of every checking command: it runs collect under
@@ -246,7 +260,7 @@ func runJobs(ctx context.Context, f *Factory, opts CommonOptions, apps, notes []
 func runAppParts(ctx context.Context, f *Factory, client *heroku.Client, opts CommonOptions, parts ...checkup.Part) error {
 	if client == nil {
 		var err error
-		if client, err = f.APIClient(opts.Resolver); err != nil {
+		if client, err = f.APIClient(ctx, opts.Resolver); err != nil {
 			return err
 		}
 	}

@@ -114,6 +114,11 @@ func newDiagnoseCommand(f *Factory, runF func(*cli.Context, *DiagnoseOptions) er
 }
 
 func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
+	ctx, cancel, err := f.begin(ctx, opts.CommonOptions)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	var notes []string
 	if opts.Demo {
 		so := opts.DemoLatency
@@ -139,7 +144,7 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 		}
 		notes = append(notes, "this is a simulated app: the built-in sandbox on loopback (fake Platform API, Data API, DNS, TLS and logs, and when installed a real PostgreSQL and redis-server seeded with problems); no credentials were used and nothing left this machine")
 	}
-	client, err := f.APIClient(opts.Resolver)
+	client, err := f.APIClient(ctx, opts.Resolver)
 	if err != nil {
 		return err
 	}
@@ -159,7 +164,7 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 		}
 		apps = []string{app}
 	}
-	parts, err := diagnoseParts(f, opts, client, apps[0])
+	parts, err := diagnoseParts(ctx, f, opts, client, apps[0])
 	if err != nil {
 		return err
 	}
@@ -260,40 +265,43 @@ func apiUsageNote(c *heroku.Client) string {
 // demoTail is how long the demo reads its Fir app's live log session.
 const demoTail = 500 * time.Millisecond
 
-func diagnoseParts(f *Factory, opts *DiagnoseOptions, client platform.API, firstApp string) ([]checkup.Part, error) {
+func diagnoseParts(ctx context.Context, f *Factory, opts *DiagnoseOptions, client platform.API, firstApp string) ([]checkup.Part, error) {
 	wire := map[report.Category]func() (checkup.Part, error){
 		report.CategoryPlatform: func() (checkup.Part, error) { return &checkup.PlatformPart{Now: f.Now, Certs: opts.Certs}, nil },
 		report.CategoryLogs: func() (checkup.Part, error) {
-			part := &checkup.LogsPart{API: client, File: opts.LogsFile, FileApp: firstApp, Stdin: f.IO.In, HTTP: f.logClient(opts.Resolver)}
+			if err := checkLogsFile(opts.LogsFile); err != nil {
+				return nil, err
+			}
+			hc, err := f.logClient(ctx, opts.Resolver)
+			part := &checkup.LogsPart{API: client, File: opts.LogsFile, FileApp: firstApp, Stdin: f.IO.In, HTTP: hc}
 			if opts.Demo {
 				// The sandbox's Fir session sends its lines at once and then, as
 				// Fir's do, never ends: a short window reads them all.
 				part.TailFor = demoTail
 			}
-			return part,
-				checkLogsFile(opts.LogsFile)
+			return part, err
 		},
 		report.CategoryDNS: func() (checkup.Part, error) {
-			res, err := f.resolver(opts.Resolver)
+			res, err := f.resolver(ctx, opts.Resolver)
 			return &checkup.DNSPart{Resolver: res}, err
 		},
 		report.CategoryTLS: func() (checkup.Part, error) {
-			return f.tlsPart(opts.CommonOptions, opts.Certs.WarnDays, opts.Certs.CritDays)
+			return f.tlsPart(ctx, opts.CommonOptions, opts.Certs.WarnDays, opts.Certs.CritDays)
 		},
 		report.CategoryPostgres: func() (checkup.Part, error) {
 			if err := checkDatabaseURL(opts.DatabaseURL); err != nil {
 				return nil, err
 			}
-			part, err := f.pgPart(opts.DatabaseURL, "", pgcheck.DefaultThresholds, opts.Resolver)
+			part, err := f.pgPart(ctx, opts.DatabaseURL, "", pgcheck.DefaultThresholds, opts.Resolver)
 			if err != nil {
 				return nil, err
 			}
 			part.Unavailable = opts.postgresUnavailable
-			part.Data, err = f.DataClient(opts.Resolver)
+			part.Data, err = f.DataClient(ctx, opts.Resolver)
 			return part, err
 		},
 		report.CategoryRedis: func() (checkup.Part, error) {
-			part, err := f.redisPart(opts.CommonOptions, opts.RedisURL, opts.RedisSkipVerify, true)
+			part, err := f.redisPart(ctx, opts.CommonOptions, opts.RedisURL, opts.RedisSkipVerify, true)
 			if part != nil {
 				part.Unavailable = opts.redisUnavailable
 			}

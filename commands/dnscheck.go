@@ -63,7 +63,12 @@ func validHostname(s string) bool {
 }
 
 func runDNSCheck(ctx context.Context, f *Factory, opts *DNSCheckOptions) error {
-	res, err := f.resolver(opts.Resolver)
+	ctx, cancel, err := f.begin(ctx, opts.CommonOptions)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	res, err := f.resolver(ctx, opts.Resolver)
 	if err != nil {
 		return err
 	}
@@ -77,4 +82,3 @@ func runDNSCheck(ctx context.Context, f *Factory, opts *DNSCheckOptions) error {
 	}
 	return runAppParts(ctx, f, nil, opts.CommonOptions, part)
 }
-

@@ -76,12 +76,12 @@ func (f *Factory) UserAgent() string { return "heroku-checkup/" + f.Build.Versio
 // credentials, as the Heroku CLI finds them. With --resolver, the API's
 // host is looked up there too (CONTRACT.md: every lookup of the run).
 // Errors are setup errors.
-func (f *Factory) APIClient(resolver string) (*heroku.Client, error) {
+func (f *Factory) APIClient(ctx context.Context, resolver string) (*heroku.Client, error) {
 	u, err := heroku.APIURL(f.Env("HEROKU_HOST"))
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := f.clientConfig(u, u, resolver)
+	cfg, err := f.clientConfig(ctx, u, u, resolver)
 	if err != nil {
 		return nil, err
 	}
@@ -91,15 +91,15 @@ func (f *Factory) APIClient(resolver string) (*heroku.Client, error) {
 // clientConfig is what every Heroku client shares: the token found for
 // the Platform API's host (the Data API takes the same one), kept by the
 // redactor, and the transport (--resolver's lookups).
-func (f *Factory) clientConfig(base, platformAPI *url.URL, resolver string) (heroku.Config, error) {
-	tok, err := heroku.Token(f.Env, heroku.NetrcPath(f.Env, f.Home), heroku.NetrcMachines(platformAPI)...)
+func (f *Factory) clientConfig(ctx context.Context, base, platformAPI *url.URL, resolver string) (heroku.Config, error) {
+	tok, err := heroku.Token(ctx, f.Env, heroku.NetrcPath(f.Env, f.Home), heroku.NetrcMachines(platformAPI)...)
 	if err != nil {
 		return heroku.Config{}, err
 	}
 	f.Redactor.Add(tok)
 	rt := f.HTTPBase
 	if rt == nil && resolver != "" {
-		res, err := f.resolver(resolver)
+		res, err := f.resolver(ctx, resolver)
 		if err != nil {
 			return heroku.Config{}, err
 		}
@@ -126,8 +126,9 @@ func (f *Factory) ResolveApp(ctx context.Context, flag, remote string) (string, 
 	return heroku.ResolveApp(ctx, heroku.AppInput{Flag: flag, Env: f.Env, Remote: remote, Git: f.Git})
 }
 
-// resolver builds the run's resolver: --resolver, else /etc/resolv.conf.
-func (f *Factory) resolver(flag string) (*dnscheck.Resolver, error) {
+// resolver builds the run's resolver: --resolver, else /etc/resolv.conf
+// (read under ctx).
+func (f *Factory) resolver(ctx context.Context, flag string) (*dnscheck.Resolver, error) {
 	var servers []string
 	if flag != "" {
 		s, err := dnscheck.ParseServer(flag)
@@ -137,7 +138,7 @@ func (f *Factory) resolver(flag string) (*dnscheck.Resolver, error) {
 		servers = []string{s}
 	} else {
 		var err error
-		if servers, err = dnscheck.SystemServers(f.resolvConf()); err != nil {
+		if servers, err = dnscheck.SystemServers(ctx, f.resolvConf()); err != nil {
 			return nil, usagef("%v", err)
 		}
 	}
@@ -152,24 +153,24 @@ func (f *Factory) resolvConf() string {
 }
 
 // logClient fetches log sessions; with --resolver its lookups go there.
-func (f *Factory) logClient(resolver string) *http.Client {
+func (f *Factory) logClient(ctx context.Context, resolver string) (*http.Client, error) {
 	if resolver == "" {
-		return &http.Client{}
+		return &http.Client{}, nil
 	}
-	res, err := f.resolver(resolver)
-	if err != nil {
-		return &http.Client{}
-	}
-	return &http.Client{Transport: resolvingTransport(res)}
-}
-
-// tlsPart builds the TLS part with the run's resolver and trust pools.
-func (f *Factory) tlsPart(common CommonOptions, warn, crit int) (*checkup.TLSPart, error) {
-	res, err := f.resolver(common.Resolver)
+	res, err := f.resolver(ctx, resolver)
 	if err != nil {
 		return nil, err
 	}
-	roots, inter, err := sslcheck.LoadRoots(common.CAFile)
+	return &http.Client{Transport: resolvingTransport(res)}, nil
+}
+
+// tlsPart builds the TLS part with the run's resolver and trust pools.
+func (f *Factory) tlsPart(ctx context.Context, common CommonOptions, warn, crit int) (*checkup.TLSPart, error) {
+	res, err := f.resolver(ctx, common.Resolver)
+	if err != nil {
+		return nil, err
+	}
+	roots, inter, err := sslcheck.LoadRoots(ctx, common.CAFile)
 	if err != nil {
 		return nil, usagef("--ca-file: %v", err)
 	}
@@ -184,7 +185,7 @@ func (f *Factory) tlsPart(common CommonOptions, warn, crit int) (*checkup.TLSPar
 // unless HEROKU_DATA_HOST names one: nil, and the Data checks are left out,
 // so that neither the token nor a lookup of api.data.heroku.com leaves
 // the machine.
-func (f *Factory) DataClient(resolver string) (*heroku.DataClient, error) {
+func (f *Factory) DataClient(ctx context.Context, resolver string) (*heroku.DataClient, error) {
 	api, err := heroku.APIURL(f.Env("HEROKU_HOST"))
 	if err != nil {
 		return nil, err
@@ -197,7 +198,7 @@ func (f *Factory) DataClient(resolver string) (*heroku.DataClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := f.clientConfig(u, api, resolver)
+	cfg, err := f.clientConfig(ctx, u, api, resolver)
 	if err != nil {
 		return nil, err
 	}
@@ -207,28 +208,28 @@ func (f *Factory) DataClient(resolver string) (*heroku.DataClient, error) {
 // redisPart builds the Redis part: the run's resolver, --ca-file's roots
 // for rediss:// URLs that are verified, and (withData) the Data API for
 // the add-ons' redis:info.
-func (f *Factory) redisPart(common CommonOptions, redisURL string, skipVerify, withData bool) (*checkup.RedisPart, error) {
+func (f *Factory) redisPart(ctx context.Context, common CommonOptions, redisURL string, skipVerify, withData bool) (*checkup.RedisPart, error) {
 	if redisURL != "" {
 		// The password of a URL given on the command line is a secret too.
 		f.Redactor.AddConfigVars(map[string]*string{"REDIS_URL": &redisURL})
 	}
 	part := &checkup.RedisPart{RedisURL: redisURL, SkipVerify: skipVerify, Now: f.Now}
 	if common.CAFile != "" {
-		roots, _, err := sslcheck.LoadRoots(common.CAFile)
+		roots, _, err := sslcheck.LoadRoots(ctx, common.CAFile)
 		if err != nil {
 			return nil, usagef("--ca-file: %v", err)
 		}
 		part.Options.RootCAs = roots
 	}
 	if common.Resolver != "" {
-		res, err := f.resolver(common.Resolver)
+		res, err := f.resolver(ctx, common.Resolver)
 		if err != nil {
 			return nil, err
 		}
 		part.Options.Dial = res.DialContext
 	}
 	if withData {
-		data, err := f.DataClient(common.Resolver)
+		data, err := f.DataClient(ctx, common.Resolver)
 		if err != nil {
 			return nil, err
 		}
@@ -239,14 +240,14 @@ func (f *Factory) redisPart(common CommonOptions, redisURL string, skipVerify, w
 
 // pgPart builds the Postgres part; with --resolver the databases' host
 // names are looked up there too.
-func (f *Factory) pgPart(url, plan string, th pgcheck.Thresholds, resolver string) (*checkup.PostgresPart, error) {
+func (f *Factory) pgPart(ctx context.Context, url, plan string, th pgcheck.Thresholds, resolver string) (*checkup.PostgresPart, error) {
 	if url != "" {
 		// The password of a URL given on the command line is a secret too.
 		f.Redactor.AddConfigVars(map[string]*string{"DATABASE_URL": &url})
 	}
 	sess := pgcheck.Session{Env: f.Env}
 	if resolver != "" {
-		res, err := f.resolver(resolver)
+		res, err := f.resolver(ctx, resolver)
 		if err != nil {
 			return nil, err
 		}

@@ -1,8 +1,14 @@
 package commands
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
 // TestBadResolverIsUsage: a --resolver that cannot be a DNS server is one
@@ -56,5 +62,82 @@ func TestAppNamesAreChecked(t *testing.T) {
 		if n := api.Requests() - before; n != 0 {
 			t.Errorf("%v %v: %d requests sent: %q", c.args, c.env, n, api.Paths())
 		}
+	}
+}
+
+// TestFilesThatNeverEnd: every file the run reads is read under its
+// deadline and within a cap; what cannot be read is one line and exit 3,
+// within the --timeout.
+func TestFilesThatNeverEnd(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	corrupt := filepath.Join(t.TempDir(), ".netrc")
+	os.WriteFile(corrupt, []byte("machine"), 0o600)
+	api := fakeAPI(t)
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"a corrupt netrc", map[string]string{"NETRC": corrupt}, []string{"diagnose", "-a", "acme-prod"}, "cannot read " + corrupt + `: line 1: "machine" has no machine name`},
+		{"a netrc FIFO nobody writes", map[string]string{"NETRC": fifo}, []string{"diagnose", "-a", "acme-prod", "--timeout", "500ms"}, "no writer opened"},
+		{"/dev/zero as netrc", map[string]string{"NETRC": "/dev/zero"}, []string{"logs-check", "-a", "acme-prod"}, "larger than 1 MiB"},
+		{"--ca-file /dev/zero", nil, []string{"certs-check", "example.com", "--ca-file", "/dev/zero"}, "--ca-file: /dev/zero is larger than 8 MiB"},
+		{"--ca-file FIFO", nil, []string{"certs-check", "example.com", "--ca-file", fifo, "--timeout", "500ms"}, "no writer opened"},
+		{"SSL_CERT_FILE /dev/zero", map[string]string{"SSL_CERT_FILE": "/dev/zero", "HEROKU_API_KEY": "test-token-123456"}, []string{"pg-health", "-a", "acme-prod"}, "SSL_CERT_FILE: /dev/zero is not a regular file"},
+		{"SSL_CERT_FILE FIFO", map[string]string{"SSL_CERT_FILE": fifo}, []string{"dns-check", "example.com"}, "is not a regular file (a named pipe)"},
+	}
+	for _, c := range cases {
+		h := newHarness(t)
+		h.env["HEROKU_HOST"] = api.URL
+		for k, v := range c.env {
+			h.env[k] = v
+		}
+		start := time.Now()
+		code := h.run(c.args...)
+		line := h.errOut.String()
+		if code != 3 || strings.Count(line, "\n") != 1 || !strings.Contains(line, c.want) {
+			t.Errorf("%s: exit %d, stderr %q, want one line with %q", c.name, code, line, c.want)
+		}
+		if took := time.Since(start); took > 10*time.Second {
+			t.Errorf("%s: took %v", c.name, took)
+		}
+	}
+}
+
+// TestLogsFileFIFOWithoutWriter: a --logs-file nobody writes to is a TIMEOUT
+// of the logs check when the run's deadline comes, not a run that hangs.
+func TestLogsFileFIFOWithoutWriter(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "logs")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	start := time.Now()
+	code := h.run("logs-check", "--logs-file", fifo, "--timeout", "1s", "--format", "json")
+	if code != 3 {
+		t.Fatalf("exit %d: %s", code, h.errOut.String())
+	}
+	f, ok := reporttest.FindCheck(t, h.report().Checks, "logs.codes")
+	if !ok || f.Code != "TIMEOUT" {
+		t.Errorf("logs finding: %+v", f)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("took %v for a 1s --timeout", took)
+	}
+}
+
+// TestPanicIsOneLine: a panic that escapes a command (a bug) is one line
+// and exit 3, never a stack trace or exit 2.
+func TestPanicIsOneLine(t *testing.T) {
+	h := newHarness(t)
+	h.now = func() time.Time { panic("clock broke") }
+	code := h.run("dns-check", "--resolver", "127.0.0.1:1", "example.com")
+	line := h.errOut.String()
+	if code != 3 || strings.Count(line, "\n") != 1 || !strings.Contains(line, "internal error: clock broke") {
+		t.Errorf("exit %d, stderr %q", code, line)
 	}
 }

@@ -44,23 +44,37 @@ func newLogsCheckCommand(f *Factory, runF func(*cli.Context, *LogsCheckOptions) 
 	}
 }
 
-// checkLogsFile refuses an unreadable file before anything runs (exit 3).
+// checkLogsFile refuses a missing or unreadable file before anything runs
+// (exit 3). It never opens a FIFO or a pipe (<(zcat logs.gz)): that would
+// block until its writer comes, and a reader that comes and goes would
+// kill the writer; the job opens those under the run's deadline.
 func checkLogsFile(path string) error {
 	if path == "" || path == "-" {
 		return nil
 	}
-	fh, err := os.Open(path)
+	st, err := os.Stat(path)
 	if err != nil {
 		return usagef("--logs-file: %v", err)
 	}
-	defer fh.Close()
-	if st, err := fh.Stat(); err == nil && st.IsDir() {
+	if st.IsDir() {
 		return usagef("--logs-file: %s is a directory", path)
+	}
+	if st.Mode().IsRegular() {
+		fh, err := os.Open(path)
+		if err != nil {
+			return usagef("--logs-file: %v", err)
+		}
+		fh.Close()
 	}
 	return nil
 }
 
 func runLogsCheck(ctx context.Context, f *Factory, opts *LogsCheckOptions) error {
+	ctx, cancel, err := f.begin(ctx, opts.CommonOptions)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	if opts.LogsFile != "" {
 		app := ""
 		if len(opts.Apps) == 1 {
@@ -73,9 +87,13 @@ func runLogsCheck(ctx context.Context, f *Factory, opts *LogsCheckOptions) error
 		}
 		return runJobs(ctx, f, opts.CommonOptions, apps, nil, part.EarlyJobs(app, nil))
 	}
-	client, err := f.APIClient(opts.Resolver)
+	client, err := f.APIClient(ctx, opts.Resolver)
 	if err != nil {
 		return err
 	}
-	return runAppParts(ctx, f, client, opts.CommonOptions, &checkup.LogsPart{API: client, HTTP: f.logClient(opts.Resolver)})
+	hc, err := f.logClient(ctx, opts.Resolver)
+	if err != nil {
+		return err
+	}
+	return runAppParts(ctx, f, client, opts.CommonOptions, &checkup.LogsPart{API: client, HTTP: hc})
 }

@@ -90,7 +90,12 @@ func checkDatabaseURL(url string) error {
 const adviceNote = "remedies are advice: heroku-checkup only reads, it never runs them"
 
 func runPgHealth(ctx context.Context, f *Factory, opts *PgHealthOptions) error {
-	part, err := f.pgPart(opts.DatabaseURL, opts.Plan, opts.Thresholds, opts.Resolver)
+	ctx, cancel, err := f.begin(ctx, opts.CommonOptions)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	part, err := f.pgPart(ctx, opts.DatabaseURL, opts.Plan, opts.Thresholds, opts.Resolver)
 	if err != nil {
 		return err
 	}
@@ -98,7 +103,7 @@ func runPgHealth(ctx context.Context, f *Factory, opts *PgHealthOptions) error {
 		jobs := part.TargetJobs([]pgcheck.Target{{Name: pgcheck.DatabaseURLSubject, URL: opts.DatabaseURL, Plan: opts.Plan}})
 		return runJobs(ctx, f, opts.CommonOptions, nil, []string{adviceNote}, jobs)
 	}
-	if part.Data, err = f.DataClient(opts.Resolver); err != nil {
+	if part.Data, err = f.DataClient(ctx, opts.Resolver); err != nil {
 		return err
 	}
 	return runAppParts(ctx, f, nil, opts.CommonOptions, part)

@@ -62,15 +62,20 @@ func newRedisHealthCommand(f *Factory, runF func(*cli.Context, *RedisHealthOptio
 }
 
 func runRedisHealth(ctx context.Context, f *Factory, opts *RedisHealthOptions) error {
+	ctx, cancel, err := f.begin(ctx, opts.CommonOptions)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	if opts.RedisURL != "" && len(opts.Apps) == 0 {
-		part, err := f.redisPart(opts.CommonOptions, opts.RedisURL, opts.SkipVerify, false)
+		part, err := f.redisPart(ctx, opts.CommonOptions, opts.RedisURL, opts.SkipVerify, false)
 		if err != nil {
 			return err
 		}
 		jobs := part.TargetJobs([]checkup.RedisTarget{{Target: redischeck.Target{Name: checkup.RedisURLSubject, URL: opts.RedisURL, SkipVerify: opts.SkipVerify}}})
 		return runJobs(ctx, f, opts.CommonOptions, nil, []string{adviceNote}, jobs)
 	}
-	part, err := f.redisPart(opts.CommonOptions, opts.RedisURL, opts.SkipVerify, true)
+	part, err := f.redisPart(ctx, opts.CommonOptions, opts.RedisURL, opts.SkipVerify, true)
 	if err != nil {
 		return err
 	}

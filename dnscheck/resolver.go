@@ -5,6 +5,7 @@
 package dnscheck
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/heroku-checkup/heroku-checkup/internal/localfile"
 )
 
 // Config of a Resolver. Dial, read and write timeouts are kept apart, as in
@@ -119,9 +122,14 @@ func isHostName(s string) bool {
 	return true
 }
 
-// SystemServers reads the nameservers of resolv.conf (path), as the system does.
-func SystemServers(path string) ([]string, error) {
-	cc, err := dns.ClientConfigFromFile(path)
+// SystemServers reads the nameservers of resolv.conf (path), as the system
+// does, under ctx and within 1 MiB.
+func SystemServers(ctx context.Context, path string) ([]string, error) {
+	b, err := localfile.ReadAll(ctx, path, localfile.Stream, 1<<20)
+	if err != nil {
+		return nil, fmt.Errorf("no --resolver and cannot read %s: %v", path, err)
+	}
+	cc, err := dns.ClientConfigFromReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("no --resolver and cannot read %s: %v", path, err)
 	}

@@ -68,18 +68,18 @@ func TestToken(t *testing.T) {
 	netrc := filepath.Join(dir, "netrc")
 	os.WriteFile(netrc, []byte("machine git.heroku.com\n  login a@b.c\n  password gitpw\nmachine api.heroku.com\n  login a@b.c\n  password netrc-token\n"), 0o600)
 
-	if tok, err := Token(envOf(map[string]string{"HEROKU_API_KEY": "env-token"}), netrc, "api.heroku.com"); err != nil || tok != "env-token" {
+	if tok, err := Token(context.Background(), envOf(map[string]string{"HEROKU_API_KEY": "env-token"}), netrc, "api.heroku.com"); err != nil || tok != "env-token" {
 		t.Errorf("HEROKU_API_KEY first: %q %v", tok, err)
 	}
-	if tok, err := Token(envOf(nil), netrc, "api.heroku.com"); err != nil || tok != "netrc-token" {
+	if tok, err := Token(context.Background(), envOf(nil), netrc, "api.heroku.com"); err != nil || tok != "netrc-token" {
 		t.Errorf("netrc: %q %v", tok, err)
 	}
-	_, err := Token(envOf(nil), netrc, "api.other.heroku.com")
+	_, err := Token(context.Background(), envOf(nil), netrc, "api.other.heroku.com")
 	var ce *CredentialsError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "run heroku login or set HEROKU_API_KEY") {
 		t.Errorf("no machine: %v", err)
 	}
-	if _, err := Token(envOf(nil), filepath.Join(dir, "missing"), "api.heroku.com"); !errors.As(err, &ce) {
+	if _, err := Token(context.Background(), envOf(nil), filepath.Join(dir, "missing"), "api.heroku.com"); !errors.As(err, &ce) {
 		t.Errorf("missing netrc must be no token, got %v", err)
 	}
 	if got := NetrcPath(envOf(map[string]string{"NETRC": "/x/y"}), "/home/u"); got != "/x/y" {
@@ -107,7 +107,7 @@ func TestNetrcMachines(t *testing.T) {
 	netrc := filepath.Join(t.TempDir(), "netrc")
 	os.WriteFile(netrc, []byte("machine 127.0.0.1:18999\n  login a@b.c\n  password port-token\n"), 0o600)
 	u, _ := APIURL("http://127.0.0.1:18999")
-	if tok, err := Token(envOf(nil), netrc, NetrcMachines(u)...); err != nil || tok != "port-token" {
+	if tok, err := Token(context.Background(), envOf(nil), netrc, NetrcMachines(u)...); err != nil || tok != "port-token" {
 		t.Errorf("netrc machine with port: %q %v", tok, err)
 	}
 }

@@ -9,10 +9,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/heroku-checkup/heroku-checkup/internal/localfile"
 )
 
 // chunkSize is how much input one worker parses at a time; a line longer
@@ -299,13 +300,15 @@ func (a *Analyzer) lines(chunk []byte) {
 	}
 }
 
-// ReadFile analyses a saved log file; "-" is standard input.
+// ReadFile analyses a saved log file; "-" is standard input. The file is
+// opened and read under ctx: a FIFO or a pipe (<(zcat logs.gz)) whose
+// writer never comes, or never writes, costs the deadline, no more.
 func ReadFile(ctx context.Context, path string, stdin io.Reader) (*Stats, error) {
 	if path == "-" {
 		growPipe(stdin)
 		return Read(ctx, stdin)
 	}
-	f, err := os.Open(path)
+	f, err := localfile.Open(ctx, path, localfile.Stream)
 	if err != nil {
 		return nil, err
 	}

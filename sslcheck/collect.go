@@ -14,13 +14,17 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/dnscheck"
+	"github.com/heroku-checkup/heroku-checkup/internal/localfile"
 )
 
 // Config of the TLS checks.
@@ -53,10 +57,15 @@ func (c Config) handshakeTimeout() time.Duration {
 	return 8 * time.Second
 }
 
+// MaxCAFile caps what is read of --ca-file and of SSL_CERT_FILE: a system
+// bundle is a few hundred kilobytes.
+const MaxCAFile = 8 << 20
+
 // LoadRoots builds the trust pools: the system's (SSL_CERT_FILE included)
 // plus caFile's self-signed certificates as roots, its other CA
-// certificates as known intermediates.
-func LoadRoots(caFile string) (roots *x509.CertPool, intermediates []*x509.Certificate, err error) {
+// certificates as known intermediates. caFile is read under ctx and within
+// MaxCAFile.
+func LoadRoots(ctx context.Context, caFile string) (roots *x509.CertPool, intermediates []*x509.Certificate, err error) {
 	roots, err = x509.SystemCertPool()
 	if err != nil || roots == nil {
 		roots = x509.NewCertPool()
@@ -64,7 +73,7 @@ func LoadRoots(caFile string) (roots *x509.CertPool, intermediates []*x509.Certi
 	if caFile == "" {
 		return roots, intermediates, nil
 	}
-	b, err := os.ReadFile(caFile)
+	b, err := localfile.ReadAll(ctx, caFile, localfile.Stream, MaxCAFile)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,6 +102,39 @@ func LoadRoots(caFile string) (roots *x509.CertPool, intermediates []*x509.Certi
 		return nil, nil, fmt.Errorf("%s holds no PEM certificate", caFile)
 	}
 	return roots, intermediates, nil
+}
+
+// CheckCertEnv refuses an SSL_CERT_FILE or an SSL_CERT_DIR entry that Go's
+// TLS would block on or read without end: Go reads them itself, whole,
+// without a deadline, the first time a TLS connection is verified (the
+// API's included). Each must be a regular file of at most MaxCAFile. It
+// opens nothing (a FIFO is not waited on); where Go does not read them
+// (macOS, Windows), nothing is checked.
+func CheckCertEnv(env func(string) string) error {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "ios" || runtime.GOOS == "windows" {
+		return nil
+	}
+	if p := env("SSL_CERT_FILE"); p != "" {
+		if err := localfile.CheckRegular(p, MaxCAFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("SSL_CERT_FILE: %v", err)
+		}
+	}
+	for _, dir := range filepath.SplitList(env("SSL_CERT_DIR")) {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue // Go skips a directory it cannot read
+		}
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			if st, err := os.Stat(p); err != nil || st.IsDir() {
+				continue // Go skips what it cannot read as a file
+			}
+			if err := localfile.CheckRegular(p, MaxCAFile); err != nil {
+				return fmt.Errorf("SSL_CERT_DIR: %v", err)
+			}
+		}
+	}
+	return nil
 }
 
 // Collect resolves the target and handshakes with every address, concurrently.

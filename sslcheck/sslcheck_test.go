@@ -6,8 +6,11 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -378,5 +381,40 @@ func TestDeadlineIsTimeoutNotConnectFailed(t *testing.T) {
 	got := reporttest.Statuses(t, Judge(s, Rules{Now: time.Now()}))
 	if len(got) != 1 || got[codes.Timeout.ID] != report.StatusUnknown {
 		t.Errorf("codes %v, want unknown TIMEOUT alone", got)
+	}
+}
+
+// TestCAFilesThatNeverEnd: --ca-file is read under the deadline and within
+// MaxCAFile; SSL_CERT_FILE, which Go reads itself, must be a regular file.
+func TestCAFilesThatNeverEnd(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "ca.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{fifo: "no writer opened", "/dev/zero": "larger than 8 MiB"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, _, err := LoadRoots(ctx, path)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("--ca-file %s: %v, want %q", path, err, want)
+		}
+	}
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	dir := t.TempDir()
+	os.Symlink("/dev/zero", filepath.Join(dir, "zero.pem"))
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"SSL_CERT_FILE": "/dev/zero"}, "SSL_CERT_FILE: /dev/zero is not a regular file (a character device)"},
+		{map[string]string{"SSL_CERT_FILE": fifo}, "is not a regular file (a named pipe)"},
+		{map[string]string{"SSL_CERT_DIR": dir}, "SSL_CERT_DIR: " + filepath.Join(dir, "zero.pem") + " is not a regular file"},
+		{map[string]string{"SSL_CERT_FILE": "/nonexistent/ca.pem"}, ""}, // Go skips it too
+		{map[string]string{}, ""},
+	} {
+		err := CheckCertEnv(env(c.env))
+		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%v: %v, want %q", c.env, err, c.want)
+		}
 	}
 }
