@@ -2,6 +2,7 @@ package heroku
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -209,10 +210,10 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// heroku-go logs this header to the process's log; keep our stderr ours.
 		resp.Header.Del("X-Heroku-Warning")
 		if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500 {
-			return resp, nil
+			return capBody(r, resp)
 		}
 		if attempt >= t.maxAttempts || (req.Body != nil && req.GetBody == nil) {
-			return resp, nil
+			return capBody(r, resp)
 		}
 		delay := retryAfter(resp.Header.Get("Retry-After"), time.Now())
 		if delay <= 0 {
@@ -220,7 +221,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
 			// Waiting would outlive the run: give the caller the answer now.
-			return resp, nil
+			return capBody(r, resp)
 		}
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
@@ -229,6 +230,59 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 }
+
+// MaxResponse caps what is read of one answer of the API: the largest a
+// checkup asks for (1,000 dynos, domains or SNI endpoints with their
+// certificate chains) is a few megabytes.
+const MaxResponse = 32 << 20
+
+// ResponseTooLargeError is an answer over MaxResponse: it was read no
+// further, and the part of the app it holds is not checked.
+type ResponseTooLargeError struct {
+	Method, Path string
+	Limit        int64
+}
+
+func (e *ResponseTooLargeError) Error() string {
+	return fmt.Sprintf("the API's answer to %s %s is larger than %d MiB: not read", e.Method, e.Path, e.Limit>>20)
+}
+
+// capBody makes resp's body end in a ResponseTooLargeError past
+// MaxResponse, or refuses it at once when its Content-Length says so.
+func capBody(req *http.Request, resp *http.Response) (*http.Response, error) {
+	tooLarge := &ResponseTooLargeError{Method: req.Method, Path: req.URL.EscapedPath(), Limit: MaxResponse}
+	if resp.ContentLength > MaxResponse {
+		resp.Body.Close()
+		return nil, tooLarge
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: MaxResponse, err: tooLarge}
+	return resp, nil
+}
+
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+	err  error
+}
+
+func (c *cappedBody) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// One byte more tells a body of exactly the cap from a larger one.
+		var one [1]byte
+		if n, _ := c.rc.Read(one[:]); n > 0 {
+			return 0, c.err
+		}
+		return c.rc.Read(p)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.rc.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+func (c *cappedBody) Close() error { return c.rc.Close() }
 
 // backoff is exponential with full jitter: a random wait in [d/2, d).
 func (t *retryTransport) backoff(attempt int) time.Duration {

@@ -1,6 +1,7 @@
 package heroku
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -375,5 +376,39 @@ func TestRetryAfterParse(t *testing.T) {
 	}
 	if d := retryAfter("soon", now); d != 0 {
 		t.Errorf("garbage: %v", d)
+	}
+}
+
+// TestResponseIsCapped: an answer larger than MaxResponse is read no further
+// than the cap (and not at all when its Content-Length says so), and the
+// error says so.
+func TestResponseIsCapped(t *testing.T) {
+	var sent atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/apps/declared" {
+			w.Header().Set("Content-Length", fmt.Sprint(MaxResponse+1))
+		}
+		w.Write([]byte(`{"name": "`))
+		chunk := bytes.Repeat([]byte("a"), 1<<20)
+		for range 300 { // 300 MB, as the hostile API of the issue sent
+			n, err := w.Write(chunk)
+			sent.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, "tok")
+	for _, app := range []string{"streamed", "declared"} {
+		_, err := c.AppInfo(context.Background(), app)
+		var large *ResponseTooLargeError
+		if !errors.As(err, &large) || !strings.Contains(err.Error(), "GET /apps/"+app+" is larger than 32 MiB") {
+			t.Errorf("%s: %v", app, err)
+		}
+	}
+	if s := sent.Load(); s > 3*MaxResponse {
+		t.Errorf("the server got %d MB out: the client kept reading", s>>20)
 	}
 }

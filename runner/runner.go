@@ -207,12 +207,13 @@ func failed(job Job, err error, took time.Duration, why string) report.Finding {
 // a permission, an API error, or CHECK_ERROR for anything else.
 func ErrorCode(err error) *report.Code {
 	var pe *PermissionError
+	var large *heroku.ResponseTooLargeError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.Is(err, os.ErrDeadlineExceeded):
 		return codes.Timeout
 	case errors.As(err, &pe), heroku.StatusCode(err) == 403:
 		return codes.PermissionDenied
-	case heroku.StatusCode(err) != 0:
+	case heroku.StatusCode(err) != 0, errors.As(err, &large):
 		return codes.APIError
 	}
 	return codes.CheckError

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/codes"
+	"github.com/heroku-checkup/heroku-checkup/heroku"
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
@@ -141,5 +142,12 @@ func TestRunDeadlineMarksUnstartedJobs(t *testing.T) {
 	}
 	if started.Load() != 1 {
 		t.Errorf("%d jobs started after the deadline", started.Load()-1)
+	}
+}
+
+func TestErrorCodeOfAnAnswerTooLarge(t *testing.T) {
+	err := fmt.Errorf("reading dynos: %w", &heroku.ResponseTooLargeError{Method: "GET", Path: "/apps/x/dynos", Limit: heroku.MaxResponse})
+	if got := ErrorCode(err); got != codes.APIError {
+		t.Errorf("ErrorCode = %s, want API_ERROR", got.ID)
 	}
 }
