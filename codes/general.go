@@ -9,7 +9,7 @@ var (
 	Timeout = &report.Code{ID: "TIMEOUT", Status: report.StatusUnknown,
 		Title:   "The check did not finish before its deadline",
 		Why:     "A check that could not decide may hide any problem; it counts as worse than a warning. The rest of the run was not held up by it.",
-		Detects: "Every check runs under its own deadline inside the run's --timeout (default 60s); a network read (Platform API, DNS, TLS handshake, log session, Postgres statement or lock timeout) that is still waiting then ends the check with this code.",
+		Detects: "Every check runs under its own deadline inside the run's --timeout (default 60s); a network read (Platform API, DNS, TLS handshake, log session, Postgres statement or lock timeout) that is still waiting then ends the check with this code. A run interrupted by SIGINT or SIGTERM ends its unfinished checks with it too, saying so.",
 		Remedy:  "Run again with a longer --timeout (--timeout 2m); if it still times out, run that part on its own: dns-check, certs-check, pg-health or logs-check",
 		Test:    "runner.TestHungJobCostsOnlyItsDeadline"}
 

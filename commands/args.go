@@ -2,11 +2,14 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
 // Run is the whole program but os.Exit: it parses argv as the Heroku CLI
@@ -20,7 +23,14 @@ func Run(ctx context.Context, f *Factory, argv []string) (err error) {
 		}
 	}()
 	app := NewApp(f)
-	return app.RunContext(ctx, Interspersed(app, argv))
+	err = app.RunContext(ctx, Interspersed(app, argv))
+	var done *interruptedRun
+	if in := interruption(ctx); in != nil && err != nil && !errors.As(err, &done) {
+		// Cut short before the run had a report to give (reading the netrc,
+		// asking the API for the app): whatever failed, the signal is why.
+		return interrupted(in, "", nil, report.FailOnWarning)
+	}
+	return err
 }
 
 // InternalError is a panic caught at the top: a bug, never the user's doing.

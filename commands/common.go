@@ -95,6 +95,11 @@ func readCommon(c *cli.Context, multiApp bool) (CommonOptions, error) {
 			return o, err
 		}
 	}
+	if c.IsSet("output") {
+		if err := report.CheckOutput(o.Output); err != nil {
+			return o, &UsageError{Msg: err.Error()}
+		}
+	}
 	if o.Resolver != "" {
 		if _, err := dnscheck.ParseServer(o.Resolver); err != nil {
 			return o, usagef("--resolver: %v", err)
@@ -145,11 +150,15 @@ func (r run) execute(ctx context.Context) error {
 	rctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
 	text := r.opts.Format == report.FormatText
-	toFile := r.opts.Output != ""
+	toFile := r.opts.Output != "" // readCommon refused an empty one
 	progress := r.f.IO.NewProgress(r.f.IO.Spinner(text, toFile))
 	findings, sections, err := r.collect(rctx, progress)
 	progress.Stop()
+	in := interruption(ctx)
 	if err != nil {
+		if in != nil {
+			return interrupted(in, r.opts.Output, nil, r.opts.FailOn)
+		}
 		return err
 	}
 	if testing.Testing() {
@@ -169,6 +178,10 @@ func (r run) execute(ctx context.Context) error {
 		rep = rep.Compare(base)
 	}
 	ro := report.RenderOptions{Format: r.opts.Format, Redactor: r.f.Redactor, Color: r.f.IO.Color(text, toFile)}
+	if in != nil && toFile {
+		// The previous report stays: a run cut short replaces nothing.
+		return interrupted(in, r.opts.Output, &rep, r.opts.FailOn)
+	}
 	if toFile {
 		err = report.WriteFileAtomic(r.opts.Output, func(w io.Writer) error { return report.Render(w, rep, ro) })
 	} else {
@@ -176,6 +189,9 @@ func (r run) execute(ctx context.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if in != nil {
+		return interrupted(in, "", &rep, r.opts.FailOn)
 	}
 	if code := rep.ExitCode(r.opts.FailOn); code != report.ExitOK {
 		return cli.Exit("", code)

@@ -82,10 +82,16 @@ func (h *harness) factory() *Factory {
 // validate against schema/report.schema.json.
 func (h *harness) run(args ...string) int {
 	h.t.Helper()
+	return h.runCtx(context.Background(), args...)
+}
+
+// runCtx runs under ctx, which a test cancels as main does on a signal.
+func (h *harness) runCtx(ctx context.Context, args ...string) int {
+	h.t.Helper()
 	f := h.factory()
 	out := flagValue(args, "-o", "--output")
 	before, _ := os.ReadFile(out)
-	err := Run(context.Background(), f, append([]string{"heroku-checkup"}, args...))
+	err := Run(ctx, f, append([]string{"heroku-checkup"}, args...))
 	code := ExitCode(err, &h.errOut, f.Redactor)
 	if len(args) > 0 && writesReport(f, args[0]) && flagValue(args, "--format") == "json" {
 		if out != "" {

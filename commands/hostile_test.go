@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
 
@@ -139,5 +141,64 @@ func TestPanicIsOneLine(t *testing.T) {
 	line := h.errOut.String()
 	if code != 3 || strings.Count(line, "\n") != 1 || !strings.Contains(line, "internal error: clock broke") {
 		t.Errorf("exit %d, stderr %q", code, line)
+	}
+}
+
+// TestOutputPaths: -o '' is an error, not stdout; a missing directory is
+// said of the user's path, before anything runs.
+func TestOutputPaths(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "report.json")
+	for args, want := range map[string]string{
+		"diagnose --demo -o":                      "--output needs a file name",
+		"diagnose --demo --output=":               "--output needs a file name",
+		"dns-check example.com -o " + missing:     "cannot write " + missing + ": the directory " + filepath.Dir(missing) + " does not exist",
+		"diagnose --demo --output " + t.TempDir(): "it is a directory",
+	} {
+		h := newHarness(t)
+		argv := strings.Fields(args)
+		if strings.HasSuffix(args, " -o") {
+			argv = append(argv, "")
+		}
+		code := h.run(argv...)
+		line := h.errOut.String()
+		if code != 3 || strings.Count(line, "\n") != 1 || !strings.Contains(line, want) || h.out.Len() != 0 {
+			t.Errorf("%q: exit %d, stderr %q, stdout %d bytes; want one line with %q", argv, code, line, h.out.Len(), want)
+		}
+	}
+}
+
+// TestInterruptedRunKeepsTheOldReport: SIGINT or SIGTERM (the root context
+// cancelled with an Interrupt, as main does) leaves the previous -o file
+// whole and says "interrupted"; to stdout the report of what finished comes
+// out, the checks cut short saying so.
+func TestInterruptedRunKeepsTheOldReport(t *testing.T) {
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		out := filepath.Join(t.TempDir(), "report.json")
+		os.WriteFile(out, []byte("the previous report\n"), 0o644)
+		h := newHarness(t)
+		ctx, cancel := context.WithCancelCause(context.Background())
+		time.AfterFunc(500*time.Millisecond, func() { cancel(&Interrupt{Signal: sig}) })
+		code := h.runCtx(ctx, "diagnose", "--demo", "--demo-latency", "logs=30s", "--format", "json", "-o", out)
+		b, _ := os.ReadFile(out)
+		line := h.errOut.String()
+		if code != 3 || string(b) != "the previous report\n" || !strings.Contains(line, "interrupted ("+SignalName(sig)+")") ||
+			!strings.Contains(line, out+" was not written") || strings.Count(line, "\n") != 1 {
+			t.Errorf("%s: exit %d, %s holds %q, stderr %q", SignalName(sig), code, out, b, line)
+		}
+		if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 1 {
+			t.Errorf("%s: a temporary file was left: %v", SignalName(sig), entries)
+		}
+	}
+
+	h := newHarness(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	time.AfterFunc(500*time.Millisecond, func() { cancel(&Interrupt{Signal: os.Interrupt}) })
+	code := h.runCtx(ctx, "diagnose", "--demo", "--demo-latency", "logs=30s", "--format", "json")
+	r := h.report()
+	if f, ok := reporttest.Find(t, r.Checks, "TIMEOUT", ""); !ok || f.Category != report.CategoryLogs {
+		t.Errorf("the interrupted log session: %+v", f)
+	}
+	if want := report.ExitCode(r.Status, report.FailOnWarning); code != want || !strings.Contains(h.errOut.String(), "interrupted (SIGINT)") {
+		t.Errorf("exit %d for a %s report (want %d), stderr %q", code, r.Status, want, h.errOut.String())
 	}
 }

@@ -90,7 +90,7 @@ func (r Runner) Run(ctx context.Context, jobs []Job) Result {
 	}
 	for i, job := range jobs {
 		if ctx.Err() != nil {
-			results[i] = Findings(failed(job, ctx.Err(), 0, "not started before the run's --timeout"))
+			results[i] = Findings(failed(job, context.Cause(ctx), 0, false))
 			continue
 		}
 		g.Go(func() error {
@@ -99,7 +99,7 @@ func (r Runner) Run(ctx context.Context, jobs []Job) Result {
 				case r.Sem <- struct{}{}:
 					defer func() { <-r.Sem }()
 				case <-ctx.Done():
-					results[i] = Findings(failed(job, ctx.Err(), 0, "not started before the run's --timeout"))
+					results[i] = Findings(failed(job, context.Cause(ctx), 0, false))
 					return nil
 				}
 			}
@@ -122,7 +122,7 @@ type outcome struct {
 
 func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress, now func() time.Time) Result {
 	if parent.Err() != nil {
-		return Findings(failed(job, parent.Err(), 0, "not started before the run's --timeout"))
+		return Findings(failed(job, context.Cause(parent), 0, false))
 	}
 	timeout := job.Timeout
 	if timeout <= 0 {
@@ -154,7 +154,7 @@ func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress
 		select {
 		case o = <-ch:
 		case <-time.After(50 * time.Millisecond):
-			o = outcome{err: ctx.Err()}
+			o = outcome{err: context.Cause(ctx)}
 		}
 	}
 	took := now().Sub(start)
@@ -162,7 +162,7 @@ func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress
 		if ctx.Err() != nil && !errors.Is(o.err, context.DeadlineExceeded) && !errors.Is(o.err, context.Canceled) {
 			o.err = fmt.Errorf("%w: %v", ctx.Err(), o.err)
 		}
-		return Findings(failed(job, o.err, took, ""))
+		return Findings(failed(job, o.err, took, true))
 	}
 	for i := range o.res.Findings {
 		f := &o.res.Findings[i]
@@ -185,14 +185,23 @@ func (r Runner) runOne(parent context.Context, job Job, progress termui.Progress
 	return o.res
 }
 
-// failed turns a job's error into its unknown finding.
-func failed(job Job, err error, took time.Duration, why string) report.Finding {
+// failed turns a job's error into its unknown finding. A job cut short by
+// an interrupt (SIGINT, SIGTERM: the context's cause) says so, not that a
+// deadline passed.
+func failed(job Job, err error, took time.Duration, started bool) report.Finding {
 	code, summary := ErrorCode(err), err.Error()
 	switch code {
 	case codes.Timeout:
-		summary = fmt.Sprintf("%s did not finish within its deadline", job.Name)
-		if why != "" {
-			summary = fmt.Sprintf("%s: %s", job.Name, why)
+		cut := errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+		switch {
+		case cut && started:
+			summary = fmt.Sprintf("%s was cut short before it finished: %v", job.Name, err)
+		case cut:
+			summary = fmt.Sprintf("%s: not started: %v", job.Name, err)
+		case started:
+			summary = fmt.Sprintf("%s did not finish within its deadline", job.Name)
+		default:
+			summary = fmt.Sprintf("%s: not started before the run's --timeout", job.Name)
 		}
 	case codes.PermissionDenied:
 		summary = "permission denied: " + err.Error()

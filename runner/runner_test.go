@@ -151,3 +151,29 @@ func TestErrorCodeOfAnAnswerTooLarge(t *testing.T) {
 		t.Errorf("ErrorCode = %s, want API_ERROR", got.ID)
 	}
 }
+
+// interrupt is a cancellation cause like main's Interrupt.
+type interrupt struct{}
+
+func (interrupt) Error() string        { return "interrupted (SIGINT)" }
+func (interrupt) Is(target error) bool { return target == context.Canceled }
+
+// TestInterruptedJobsSaySo: a job cut short by an interrupt, or one that
+// never started, says so; not that a deadline passed.
+func TestInterruptedJobsSaySo(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	started := make(chan struct{})
+	go func() { <-started; cancel(interrupt{}) }()
+	hung := Job{Name: "dns shop.acme.com", Check: "dns.target", Subject: "shop.acme.com", Timeout: time.Minute,
+		Run: func(ctx context.Context) (Result, error) { close(started); select {} }}
+	res := Runner{Limit: 1}.Run(ctx, []Job{hung, {Name: "tls shop.acme.com", Check: "tls.certificate", Subject: "shop.acme.com", Run: ok("x")}})
+	want := []string{"dns shop.acme.com was cut short before it finished: interrupted (SIGINT)", "tls shop.acme.com: not started: interrupted (SIGINT)"}
+	if len(res.Findings) != 2 {
+		t.Fatalf("findings: %+v", res.Findings)
+	}
+	for i, f := range res.Findings {
+		if f.Code != codes.Timeout.ID || f.Summary != want[i] {
+			t.Errorf("%s %s, want TIMEOUT %q", f.Code, f.Summary, want[i])
+		}
+	}
+}
