@@ -144,7 +144,7 @@ func TestPanicIsOneLine(t *testing.T) {
 	}
 }
 
-// TestOutputPaths: -o '' is an error, not stdout; a missing directory is
+// TestOutputPaths: -o ” is an error, not stdout; a missing directory is
 // said of the user's path, before anything runs.
 func TestOutputPaths(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "report.json")
