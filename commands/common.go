@@ -233,7 +233,9 @@ func samePath(a, b string) bool {
 }
 
 // ExitCode maps what the app returned to the process's exit code and
-// prints the one line a failed run owes the user, with secrets removed.
+// prints the one line a failed run owes the user, with secrets removed and
+// outside values neutralised (an API's error message is one: its escape
+// sequences and newlines are shown, not obeyed).
 func ExitCode(err error, stderr io.Writer, red *report.Redactor) int {
 	if err == nil {
 		return report.ExitOK
@@ -249,13 +251,7 @@ func ExitCode(err error, stderr io.Writer, red *report.Redactor) int {
 	return report.ExitUnknown
 }
 
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
-}
+func oneLine(s string) string { return report.Line(strings.TrimSpace(s)) }
 
 // runJobs is the end of a command given bare arguments (domains, hosts, a
 // database URL, a log file): no app and no API, the jobs alone.

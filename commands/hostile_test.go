@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,5 +201,16 @@ func TestInterruptedRunKeepsTheOldReport(t *testing.T) {
 	}
 	if want := report.ExitCode(r.Status, report.FailOnWarning); code != want || !strings.Contains(h.errOut.String(), "interrupted (SIGINT)") {
 		t.Errorf("exit %d for a %s report (want %d), stderr %q", code, r.Status, want, h.errOut.String())
+	}
+}
+
+// TestErrorLineIsNeutralised: the stderr line carries outside text (an
+// API's error message): its controls and newlines are shown, not obeyed,
+// and it stays one line.
+func TestErrorLineIsNeutralised(t *testing.T) {
+	var buf strings.Builder
+	code := ExitCode(errors.New("the API says: \x1b]52;c;eA==\x07 denied\n# and more\u202e"), &buf, report.NewRedactor())
+	if want := `heroku-checkup: the API says: \x1b]52;c;eA==\x07 denied\n# and more\u202e` + "\n"; code != 3 || buf.String() != want {
+		t.Errorf("exit %d, stderr %q, want %q", code, buf.String(), want)
 	}
 }

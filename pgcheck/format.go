@@ -3,13 +3,19 @@ package pgcheck
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
+// shorten keeps a query to about n bytes on one line, cut between
+// characters (never inside one, which would leave invalid UTF-8).
 func shorten(q string, n int) string {
 	q = strings.Join(strings.Fields(q), " ")
 	if len(q) > n {
+		for n > 0 && !utf8.RuneStart(q[n]) {
+			n--
+		}
 		return q[:n] + "…"
 	}
 	return q

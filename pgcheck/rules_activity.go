@@ -186,7 +186,7 @@ func (j *judge) locks() {
 		j.raise(codes.PGBlockedQueries, report.Finding{Check: "postgres.locks", Subject: fmt.Sprintf("pid %d", b.PID), Key: "query " + queryKey(b.Query), Status: status,
 			Summary: fmt.Sprintf("pid %d has waited %s for a lock held by %s; root of the chain: pid %d (%s)", b.PID, secs(b.QuerySeconds),
 				strings.Join(blockers, ", "), top, orDash(rootB.State)),
-			Detail: "waiting: " + shorten(b.Query, 120) + "\nroot: " + shorten(rootB.Query, 120),
+			Detail: "waiting: " + shorten(b.Query, 120) + "; root: " + shorten(rootB.Query, 120),
 			Remedy: j.killRemedy(top),
 			Data: map[string]any{"pid": b.PID, "blocked_by": b.BlockedBy, "chain": chainText, "root_pid": top, "root_state": rootB.State,
 				"root_query": shorten(rootB.Query, 300), "query": shorten(b.Query, 300), "wait_seconds": int64(b.QuerySeconds)}}, "")

@@ -40,16 +40,18 @@ type RenderOptions struct {
 }
 
 // Render writes r in the chosen format. It is the only way a report leaves
-// the process, and it redacts first, so no format can skip redaction.
+// the process, and it redacts first, so no format can skip redaction; the
+// human formats then neutralise every outside value (neutral), while JSON
+// keeps each exactly.
 func Render(w io.Writer, r Report, opts RenderOptions) error {
 	r = opts.Redactor.Report(r)
 	switch opts.Format {
 	case FormatJSON:
 		return renderJSON(w, r)
 	case FormatMarkdown:
-		return renderMarkdown(w, r)
+		return renderMarkdown(w, neutral(r))
 	case FormatText, "":
-		return renderText(w, r, opts.Color)
+		return renderText(w, neutral(r), opts.Color)
 	}
 	return fmt.Errorf("unknown format %q", opts.Format)
 }

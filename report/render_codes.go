@@ -46,7 +46,7 @@ func RenderCode(w io.Writer, c *Code, format Format) error {
 		for _, s := range codeSections(c) {
 			text := mdText(s.text)
 			if s.head == "Docs" {
-				text = "<" + s.text + ">"
+				text = markdownLink(s.text)
 			}
 			ew.printf("**%s.** %s\n\n", s.head, text)
 		}
@@ -97,9 +97,9 @@ func RenderCodes(w io.Writer, codes []*Code, format Format) error {
 			if c.Docs != "" {
 				title = fmt.Sprintf("[%s](%s)", title, c.Docs)
 			}
-			rows = append(rows, []string{"`" + c.ID + "`", categoryLabel(c), string(c.Status), title})
+			rows = append(rows, []string{"`" + c.ID + "`", mdText(categoryLabel(c)), mdText(string(c.Status)), title})
 		}
-		mdTable(ew, []string{"Code", "Category", "Default status", "Meaning"}, rows)
+		mdCells(ew, []string{"Code", "Category", "Default status", "Meaning"}, rows, func(s string) string { return s })
 		return ew.err
 	case FormatText, "":
 		rows := make([][]string, 0, len(codes))
@@ -113,7 +113,7 @@ func RenderCodes(w io.Writer, codes []*Code, format Format) error {
 
 // mdText keeps the catalogue's words literal in Markdown: *.herokuapp.com
 // is no emphasis, <larger plan> no HTML tag, [router] no link text.
-var mdText = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`).Replace
+var mdText = MarkdownText
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -11,13 +11,17 @@ import (
 // attachment must know that REDACTED is deliberate.
 const RedactionNotice = "Secrets (API tokens, config var values, passwords in URLs) were redacted from this report; they appear as `" + Redacted + "`."
 
-func mdCell(s string) string {
-	s = strings.ReplaceAll(s, "\r", "")
-	s = strings.ReplaceAll(s, "\n", "<br>")
-	return strings.ReplaceAll(s, "|", `\|`)
-}
+// mdCell is a value in a table cell: literal, one line, no | that would
+// end the cell.
+func mdCell(s string) string { return MarkdownText(s) }
 
-func mdTable(ew *errWriter, header []string, rows [][]string) {
+// mdTable writes a table of values, each escaped by mdCell.
+func mdTable(ew *errWriter, header []string, rows [][]string) { mdCells(ew, header, rows, mdCell) }
+
+// mdCells writes a table whose cells cell turns into Markdown: mdCell for
+// values, or the identity for cells the caller wrote as Markdown itself
+// (the catalogue's `CODE` and [title](docs)).
+func mdCells(ew *errWriter, header []string, rows [][]string, cell func(string) string) {
 	cells := make([]string, len(header))
 	for i, h := range header {
 		cells[i] = mdCell(h)
@@ -28,7 +32,7 @@ func mdTable(ew *errWriter, header []string, rows [][]string) {
 		cells := make([]string, len(header))
 		for i := range header {
 			if i < len(row) {
-				cells[i] = mdCell(row[i])
+				cells[i] = cell(row[i])
 			}
 		}
 		ew.printf("| %s |\n", strings.Join(cells, " | "))
@@ -44,32 +48,37 @@ func fence(s string) string {
 	return f
 }
 
+// renderMarkdown writes a support-ticket attachment. r is neutralised
+// (Render); every value is also escaped for Markdown here, wherever it
+// stands: headings, paragraphs, Fix and Docs lines, tables; code and
+// evidence sit in fences longer than any backtick run inside them.
 func renderMarkdown(w io.Writer, r Report) error {
 	ew := &errWriter{w: w}
+	md := MarkdownText
 	title := "heroku-checkup report"
 	if a := appsLabel(r.Apps); a != "" {
-		title += ": " + a
+		title += ": " + md(a)
 	}
 	ew.printf("# %s\n\n", title)
 	ver := r.Tool
 	if r.Version != "" {
 		ver += " " + r.Version
 	}
-	ew.printf("Generated %s by %s in %s.\n\n", timeLabel(r.GeneratedAt), ver, formatDuration(r.Duration))
+	ew.printf("Generated %s by %s in %s.\n\n", timeLabel(r.GeneratedAt), md(ver), formatDuration(r.Duration))
 	ew.printf("**Status: %s**\n\n", strings.ToUpper(string(r.Status)))
 	for _, n := range r.Notes {
-		ew.printf("> Note: %s\n\n", n)
+		ew.printf("> Note: %s\n\n", md(n))
 	}
 	multiApp := len(r.Apps) > 1
 
 	if c, ok := r.Changes(); ok {
-		ew.printf("## %s\n\n", c.since())
+		ew.printf("## %s\n\n", md(c.since()))
 		if !c.Since.GeneratedAt.IsZero() {
 			by := "heroku-checkup"
 			if c.Since.Version != "" {
 				by += " " + c.Since.Version
 			}
-			ew.printf("Compared with the report %s wrote at %s: %s.\n\n", by, timeLabel(c.Since.GeneratedAt), c.counts())
+			ew.printf("Compared with the report %s wrote at %s: %s.\n\n", md(by), timeLabel(c.Since.GeneratedAt), c.counts())
 		} else {
 			ew.printf("There was no previous report to compare with: %s.\n\n", c.counts())
 		}
@@ -104,7 +113,7 @@ func renderMarkdown(w io.Writer, r Report) error {
 		if len(fs) == 0 {
 			continue
 		}
-		ew.printf("## %s\n\n", c.Title())
+		ew.printf("## %s\n\n", md(c.Title()))
 		header := []string{"Status", "Subject", "Check", "Code", "Summary"}
 		if multiApp {
 			header = []string{"Status", "App", "Subject", "Check", "Code", "Summary"}
@@ -123,29 +132,31 @@ func renderMarkdown(w io.Writer, r Report) error {
 			if !f.Status.IsProblem() {
 				continue
 			}
-			where := f.Subject
+			where := md(f.Subject)
 			if multiApp && f.App != "" {
-				where = f.App + " · " + where
+				where = md(f.App) + " · " + where
 			}
 			change := ""
 			if f.Change != "" {
-				change = " · " + string(f.Change) + was(f)
+				change = " · " + md(string(f.Change)+was(f))
 			}
-			ew.printf("### %s %s · %s · %s%s\n\n", statusMark(f.Status), f.Status, where, f.Code, change)
-			ew.printf("%s\n\n", f.Summary)
+			ew.printf("### %s %s · %s · %s%s\n\n", statusMark(f.Status), f.Status, where, md(f.Code), change)
+			ew.printf("%s\n\n", markdownBlock(f.Summary))
 			if f.Detail != "" {
-				ew.printf("%s\n\n", f.Detail)
+				ew.printf("%s\n\n", markdownBlock(f.Detail))
 			}
 			if f.Remedy != "" {
-				ew.printf("**Fix:** %s\n\n", f.Remedy)
+				ew.printf("**Fix:** %s\n\n", md(f.Remedy))
 			}
 			if f.Docs != "" {
-				ew.printf("Docs: <%s>\n\n", f.Docs)
+				ew.printf("Docs: %s\n\n", markdownLink(f.Docs))
 			}
 			if len(f.Data) > 0 {
 				b, err := json.MarshalIndent(f.Data, "", "  ")
 				if err == nil {
-					ev := string(b)
+					// JSON escapes C0 controls; Lines writes the rest (C1,
+					// bidi) as \u escapes, which keep it the same JSON.
+					ev := Lines(string(b))
 					fc := fence(ev)
 					ew.printf("Evidence:\n\n%sjson\n%s\n%s\n\n", fc, ev, fc)
 				}
@@ -154,7 +165,7 @@ func renderMarkdown(w io.Writer, r Report) error {
 	}
 
 	for _, s := range r.Sections {
-		ew.printf("## %s\n\n", s.Title)
+		ew.printf("## %s\n\n", md(s.Title))
 		if len(s.Header) == 0 {
 			fc := fence(s.Text)
 			ew.printf("%s\n%s\n%s\n\n", fc, strings.TrimRight(s.Text, "\n"), fc)

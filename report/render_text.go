@@ -135,9 +135,7 @@ func renderText(w io.Writer, r Report, color bool) error {
 				p.status(f.Status, strings.ToUpper(string(f.Status))), where(f), f.Code, f.Category, change)
 			ew.printf("    %s\n", f.Summary)
 			if f.Detail != "" {
-				for _, line := range strings.Split(f.Detail, "\n") {
-					ew.printf("    %s\n", p.dim(line))
-				}
+				ew.printf("    %s\n", p.dim(f.Detail))
 			}
 			if f.Remedy != "" {
 				ew.printf("    → %s\n", f.Remedy)

@@ -71,7 +71,7 @@ func Judge(s *Snapshot, r Rules) []report.Finding {
 			}
 			out = append(out, codes.TLSAddressesDiffer.Raise(s.Target.App, report.Finding{Check: "tls.addresses", Subject: host,
 				Summary: fmt.Sprintf("the %d addresses of %s do not serve the same certificate", len(s.Addrs), host),
-				Detail:  strings.Join(desc, "\n"), Data: map[string]any{"addresses": desc}}))
+				Detail:  strings.Join(desc, "; "), Data: map[string]any{"addresses": desc}}))
 		}
 	}
 	return out

@@ -15,6 +15,8 @@ import (
 
 	"github.com/briandowns/spinner"
 	"golang.org/x/term"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
 // IO is the process's streams and what they are connected to.
@@ -121,6 +123,8 @@ func (p *spinnerProgress) label() string {
 }
 
 // Label is the spinner's text: what is still running, shortened to fit.
+// Job names hold outside values (domains from the API, a --logs-file path):
+// they are neutralised, as in the report.
 func Label(running []string, done int) string {
 	if len(running) == 0 {
 		return fmt.Sprintf("checking… (%d done)", done)
@@ -132,5 +136,9 @@ func Label(running []string, done int) string {
 		more = fmt.Sprintf(" +%d more", len(names)-show)
 		names = names[:show]
 	}
-	return fmt.Sprintf("checking %s%s (%d done)", strings.Join(names, ", "), more, done)
+	safe := make([]string, len(names))
+	for i, n := range names {
+		safe[i] = report.Line(n)
+	}
+	return fmt.Sprintf("checking %s%s (%d done)", strings.Join(safe, ", "), more, done)
 }

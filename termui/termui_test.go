@@ -51,3 +51,12 @@ func TestLabel(t *testing.T) {
 		t.Errorf("Label = %q", got)
 	}
 }
+
+// TestLabelNeutralisesNames: a job's name holds outside values (an API's
+// domain, a file path); the spinner shows their escapes, not obeys them.
+func TestLabelNeutralisesNames(t *testing.T) {
+	got := Label([]string{"dns shop.acme.com\x1b]52;c;eA==\x07", "logs /tmp/a\rb\u202e"}, 0)
+	if want := `checking dns shop.acme.com\x1b]52;c;eA==\x07, logs /tmp/a\rb\u202e (0 done)`; got != want {
+		t.Errorf("Label = %q, want %q", got, want)
+	}
+}
