@@ -567,3 +567,11 @@ func TestRemedyTemplatesParseInTheHerokuCLI(t *testing.T) {
 		t.Error(b)
 	}
 }
+
+// TestUncodedIsCheckError: the code report.New gives a finding without one
+// is the catalogue's CHECK_ERROR.
+func TestUncodedIsCheckError(t *testing.T) {
+	if CheckError.ID != report.UncodedID {
+		t.Errorf("report.UncodedID is %s, the catalogue's CHECK_ERROR is %s", report.UncodedID, CheckError.ID)
+	}
+}

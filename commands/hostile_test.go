@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/codes"
+	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
@@ -212,5 +215,82 @@ func TestErrorLineIsNeutralised(t *testing.T) {
 	code := ExitCode(errors.New("the API says: \x1b]52;c;eA==\x07 denied\n# and more\u202e"), &buf, report.NewRedactor())
 	if want := `heroku-checkup: the API says: \x1b]52;c;eA==\x07 denied\n# and more\u202e` + "\n"; code != 3 || buf.String() != want {
 		t.Errorf("exit %d, stderr %q, want %q", code, buf.String(), want)
+	}
+}
+
+// TestEveryProblemHasACodeUnderFaults runs the whole checkup with every
+// part failing, hanging or out of time at once (API endpoints hung or
+// answering 503, a log session that never ends, a resolver that refuses, a
+// database that accepts and never answers, TLS that never handshakes): every
+// finding that is not ok or skipped still carries a code of the catalogue
+// (report.New panics under test on one without, and the run checks them
+// against the catalogue), and the run ends within its --timeout.
+func TestEveryProblemHasACodeUnderFaults(t *testing.T) {
+	silent := func() string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		t.Cleanup(func() { close(done); l.Close() })
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				go func() { <-done; c.Close() }()
+			}
+		}()
+		return l.Addr().String()
+	}
+	closed := func() string {
+		l, _ := net.Listen("tcp", "127.0.0.1:0")
+		defer l.Close()
+		return l.Addr().String()
+	}
+	resources := []string{"dynos", "formation", "releases", "domains", "sni-endpoints", "addons", "config-vars", "log-drains", "telemetry-drains", "features"}
+	for _, fault := range []string{"hung", "failing", "hung database and TLS", "closed"} {
+		t.Run(fault, func(t *testing.T) {
+			api := fakeAPI(t)
+			db := silent()
+			tls := silent()
+			switch fault {
+			case "hung":
+				api.Hang(`^/apps/acme-prod/(dynos|formation|releases|sni-endpoints|addons|log-drains|telemetry-drains|features)$`)
+				api.Hang(`^/stacks/`)
+				api.HangLogs()
+			case "failing":
+				for _, r := range resources {
+					api.FailNext("/apps/acme-prod/"+r, 1000)
+				}
+			case "closed":
+				db, tls = closed(), closed()
+			}
+			apiApp(api, "acme-prod").ConfigVars["DATABASE_URL"] = herokutest.Str("postgres://u:secretpw@" + db + "/d?sslmode=disable")
+			h := newHarness(t)
+			h.env["HEROKU_HOST"] = api.URL
+			h.env["HEROKU_API_KEY"] = "test-token-123456"
+			_, h.tlsPort, _ = net.SplitHostPort(tls)
+			resolver := closed()
+			if fault == "hung database and TLS" {
+				resolver = sampleZone(t).Addr // the domains resolve, to a TLS port that never answers
+			}
+			start := time.Now()
+			code := h.run("diagnose", "-a", "acme-prod", "--resolver", resolver, "--format", "json", "--timeout", "3s")
+			if took := time.Since(start); took > 8*time.Second {
+				t.Errorf("took %v with --timeout 3s", took)
+			}
+			if code == 0 {
+				t.Errorf("exit 0 with everything failing")
+			}
+			r := h.report()
+			if err := report.CheckCodes(r.Checks, codes.Known); err != nil {
+				t.Error(err)
+			}
+			if len(r.Problems()) == 0 {
+				t.Errorf("no problem reported: %+v", r.Checks)
+			}
+		})
 	}
 }

@@ -273,6 +273,7 @@ func New(meta Meta, findings []Finding) Report {
 			panic(err)
 		}
 	}
+	codeless(checks)
 	Sort(checks)
 	fingerprint(checks)
 	r := Report{SchemaVersion: SchemaVersion, Tool: Tool, Meta: meta, Checks: checks}
@@ -284,6 +285,21 @@ func New(meta Meta, findings []Finding) Report {
 		r.Summary.add(f.Status)
 	}
 	return r
+}
+
+// UncodedID is the code a finding that needs one and has none gets in a
+// report (codes.CheckError's): a bug, which tests catch in New, must still
+// not give a user a problem without a code.
+const UncodedID = "CHECK_ERROR"
+
+// codeless gives UncodedID to each info, warning, critical or unknown
+// finding without a code.
+func codeless(checks []Finding) {
+	for i := range checks {
+		if f := &checks[i]; f.Code == "" && f.Status != StatusOK && f.Status != StatusSkipped {
+			f.Code = UncodedID
+		}
+	}
 }
 
 // Worst is the report's status: the most severe of its findings, ok when none

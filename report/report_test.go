@@ -359,3 +359,15 @@ func TestRaiseFillsFromTheEntry(t *testing.T) {
 		t.Errorf("placeholders: %q", got)
 	}
 }
+
+// TestCodelessGetsCheckError: outside tests (where New panics on it), a
+// problem without a code still leaves with one.
+func TestCodelessGetsCheckError(t *testing.T) {
+	fs := []Finding{{Status: StatusWarning}, {Status: StatusUnknown}, {Status: StatusOK}, {Status: StatusSkipped}, {Status: StatusInfo, Code: "X"}}
+	codeless(fs)
+	for i, want := range []string{UncodedID, UncodedID, "", "", "X"} {
+		if fs[i].Code != want {
+			t.Errorf("finding %d (%s): code %q, want %q", i, fs[i].Status, fs[i].Code, want)
+		}
+	}
+}
