@@ -19,6 +19,7 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/heroku"
+	"github.com/heroku-checkup/heroku-checkup/internal/safe"
 	"github.com/heroku-checkup/heroku-checkup/platform"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/runner"
@@ -122,7 +123,12 @@ func Run(ctx context.Context, deps Deps, opts Options) (runner.Result, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.AppLimit)
 	for i, app := range opts.Apps {
-		g.Go(func() error {
+		g.Go(func() (err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("checking %s: %w", app, safe.Error(p))
+				}
+			}()
 			res, err := runApp(gctx, deps, opts, app)
 			if err != nil {
 				return err
@@ -171,6 +177,11 @@ func runApp(ctx context.Context, deps Deps, opts Options, app string) (runner.Re
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
+					defer func() {
+						if p := recover(); p != nil {
+							early[i] = partPanic(ep.Category(), app, p)
+						}
+					}()
 					early[i] = deps.Runner.Run(ectx, jobs)
 				}()
 			}
@@ -203,6 +214,11 @@ func runApp(ctx context.Context, deps Deps, opts Options, app string) (runner.Re
 		pwg.Add(1)
 		go func() {
 			defer pwg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					results[i] = partPanic(sp.Category(), app, v)
+				}
+			}()
 			results[i] = runPart(ctx, r, sp, snap, app)
 		}()
 	}
@@ -225,6 +241,13 @@ func runApp(ctx context.Context, deps Deps, opts Options, app string) (runner.Re
 		out.Sections = report.MergeSections(out.Sections, results[i].Sections)
 	}
 	return out, nil
+}
+
+// partPanic is a part that panicked outside its jobs (building them): one
+// CHECK_ERROR finding about the app, the rest of the run carrying on.
+func partPanic(cat report.Category, app string, p any) runner.Result {
+	return runner.Findings(codes.CheckError.Raise(app, report.Finding{Check: string(cat), Category: cat, App: app, Subject: app,
+		Summary: fmt.Sprintf("the %s part failed: %v", cat, safe.Error(p))}))
 }
 
 // runPart waits for what a part needs, builds its jobs and runs them; a

@@ -73,3 +73,41 @@ func TestParts(t *testing.T) {
 		t.Errorf("bad part: %v", err)
 	}
 }
+
+// panicking is a part whose building of jobs panics (a bug on odd input).
+type panicking struct{}
+
+func (panicking) Category() report.Category  { return report.CategoryDNS }
+func (panicking) Needs() []platform.Resource { return []platform.Resource{platform.ResDomains} }
+func (panicking) Jobs(context.Context, *platform.Snapshot) ([]runner.Job, error) {
+	panic("odd domain")
+}
+
+// TestPartPanicIsAFinding: a part that panics outside its jobs is one
+// CHECK_ERROR finding; the run and the other parts carry on.
+func TestPartPanicIsAFinding(t *testing.T) {
+	api := herokutest.New(t, herokutest.Options{Token: "tok"})
+	defer api.Close()
+	api.AddApp(herokutest.SampleApp("acme-prod", time.Now()))
+	u, _ := url.Parse(api.URL)
+	client := heroku.New(heroku.Config{APIURL: u, Token: "tok"})
+	res, err := Run(context.Background(), Deps{API: client, Parts: []Part{&PlatformPart{}, panicking{}}}, Options{Apps: []string{"acme-prod"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dns, platformFindings int
+	for _, f := range res.Findings {
+		switch f.Category {
+		case report.CategoryDNS:
+			dns++
+			if f.Code != "CHECK_ERROR" || !strings.Contains(f.Summary, "panic: odd domain") {
+				t.Errorf("the panicking part: %+v", f)
+			}
+		case report.CategoryPlatform:
+			platformFindings++
+		}
+	}
+	if dns != 1 || platformFindings == 0 {
+		t.Errorf("%d DNS findings, %d platform findings", dns, platformFindings)
+	}
+}

@@ -2,21 +2,21 @@ package dnscheck
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/heroku-checkup/heroku-checkup/internal/safe"
 )
 
 // Collect runs every lookup of one domain concurrently.
 func Collect(ctx context.Context, r *Resolver, d Domain) *Snapshot {
 	start := time.Now()
 	s := &Snapshot{Domain: d, QueryName: d.QueryName(), Apex: IsApex(d.Hostname)}
-	var wg sync.WaitGroup
-	do := func(f func()) {
-		wg.Add(1)
-		go func() { defer wg.Done(); f() }()
-	}
+	// A panic in a lookup is re-raised here, in the job's goroutine, where
+	// the runner makes it the job's finding.
+	var g safe.Group
+	do := g.Go
 	do(func() { s.A, s.AErr = r.Lookup(ctx, s.QueryName, dns.TypeA) })
 	do(func() { s.AAAA, s.AAAAErr = r.Lookup(ctx, s.QueryName, dns.TypeAAAA) })
 	do(func() { s.CAA, s.CAAErr = r.CAA(ctx, d.Hostname) })
@@ -25,10 +25,9 @@ func Collect(ctx context.Context, r *Resolver, d Domain) *Snapshot {
 	if d.Target != "" {
 		do(func() {
 			var errA, errAAAA error
-			var inner sync.WaitGroup
-			inner.Add(2)
-			go func() { defer inner.Done(); s.TargetA, errA = r.Lookup(ctx, d.Target, dns.TypeA) }()
-			go func() { defer inner.Done(); s.TargetAAAA, errAAAA = r.Lookup(ctx, d.Target, dns.TypeAAAA) }()
+			var inner safe.Group
+			inner.Go(func() { s.TargetA, errA = r.Lookup(ctx, d.Target, dns.TypeA) })
+			inner.Go(func() { s.TargetAAAA, errAAAA = r.Lookup(ctx, d.Target, dns.TypeAAAA) })
 			inner.Wait()
 			if errA != nil {
 				s.TargetErr = errA
@@ -37,7 +36,7 @@ func Collect(ctx context.Context, r *Resolver, d Domain) *Snapshot {
 			}
 		})
 	}
-	wg.Wait()
+	g.Wait()
 	s.Took = time.Since(start)
 	return s
 }

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/heroku-checkup/heroku-checkup/internal/safe"
 )
 
 // MaxCNAMEHops is how long a CNAME chain may be before the lookup gives up.
@@ -129,19 +130,15 @@ func (r *Resolver) LookupAddrs(ctx context.Context, host string) ([]net.IP, erro
 		return []net.IP{net.IPv4(127, 0, 0, 1)}, nil
 	}
 	var (
-		wg     sync.WaitGroup
+		g      safe.Group
 		res    [2]*Result
 		errs   [2]error
 		qtypes = [2]uint16{dns.TypeA, dns.TypeAAAA}
 	)
 	for i, qt := range qtypes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res[i], errs[i] = r.Lookup(ctx, host, qt)
-		}()
+		g.Go(func() { res[i], errs[i] = r.Lookup(ctx, host, qt) })
 	}
-	wg.Wait()
+	g.Wait()
 	var ips []net.IP
 	for i := range res {
 		if errs[i] == nil && res[i] != nil {

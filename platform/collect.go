@@ -10,6 +10,8 @@ import (
 	"time"
 
 	hk "github.com/heroku/heroku-go/v6"
+
+	"github.com/heroku-checkup/heroku-checkup/internal/safe"
 )
 
 // API is the part of heroku-go's Service the checkup reads. heroku.Client
@@ -86,7 +88,18 @@ func StartCollect(ctx context.Context, api API, app string, need []Resource, cal
 		go func() {
 			cctx, cancel := context.WithTimeout(ctx, callTimeout)
 			defer cancel()
-			done(r, fn(cctx))
+			var err error
+			func() {
+				// A panic reading a resource (decoding an odd answer) is
+				// that resource's error, not the end of the process.
+				defer func() {
+					if p := recover(); p != nil {
+						err = safe.Error(p)
+					}
+				}()
+				err = fn(cctx)
+			}()
+			done(r, err)
 		}()
 	}
 	set := func(f func()) { s.mu.Lock(); f(); s.mu.Unlock() }
@@ -111,6 +124,11 @@ func StartCollect(ctx context.Context, api API, app string, need []Resource, cal
 						sctx, cancel := context.WithTimeout(ctx, callTimeout)
 						defer cancel()
 						var err error
+						defer func() {
+							if p := recover(); p != nil {
+								done(ResStack, safe.Error(p))
+							}
+						}()
 						if a.Stack.Name != "" {
 							var st *hk.Stack
 							if st, err = api.StackInfo(sctx, a.Stack.Name); err == nil {

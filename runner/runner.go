@@ -15,6 +15,7 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/heroku"
+	"github.com/heroku-checkup/heroku-checkup/internal/safe"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/termui"
 )
@@ -94,6 +95,13 @@ func (r Runner) Run(ctx context.Context, jobs []Job) Result {
 			continue
 		}
 		g.Go(func() error {
+			// runOne recovers the job's own panic; this one is the runner's
+			// (a Progress, a clock): the job's finding all the same.
+			defer func() {
+				if p := recover(); p != nil {
+					results[i] = Findings(failed(job, safe.Error(p), 0, true))
+				}
+			}()
 			if r.Sem != nil {
 				select {
 				case r.Sem <- struct{}{}:

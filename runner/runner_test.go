@@ -177,3 +177,23 @@ func TestInterruptedJobsSaySo(t *testing.T) {
 		}
 	}
 }
+
+// panicky is a Progress that panics, as a bug in the spinner would.
+type panicky struct{}
+
+func (panicky) Start(name string) {
+	if name == "bad" {
+		panic("spinner")
+	}
+}
+func (panicky) Done(string) {}
+func (panicky) Stop()       {}
+
+// TestRunnerPanicIsTheJobsFinding: a panic in the runner's own work around
+// a job (not in the job) is that job's CHECK_ERROR, not the end of the run.
+func TestRunnerPanicIsTheJobsFinding(t *testing.T) {
+	res := Runner{Progress: panicky{}}.Run(context.Background(), []Job{{Name: "bad", Check: "dns.target", Run: ok("a")}, {Name: "good", Run: ok("b")}})
+	if len(res.Findings) != 2 || res.Findings[0].Code != codes.CheckError.ID || res.Findings[1].Status != report.StatusOK {
+		t.Errorf("findings: %+v", res.Findings)
+	}
+}

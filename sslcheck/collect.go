@@ -20,11 +20,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/dnscheck"
 	"github.com/heroku-checkup/heroku-checkup/internal/localfile"
+	"github.com/heroku-checkup/heroku-checkup/internal/safe"
 )
 
 // Config of the TLS checks.
@@ -152,15 +152,11 @@ func Collect(ctx context.Context, cfg Config, t Target) *Snapshot {
 		ips, s.ResolveErr = cfg.Resolver.LookupAddrs(ctx, t.Host)
 	}
 	s.Addrs = make([]Addr, len(ips))
-	var wg sync.WaitGroup
+	var g safe.Group // a panic in a handshake is the job's, not the process's
 	for i, ip := range ips {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.Addrs[i] = handshake(ctx, cfg, t, net.JoinHostPort(ip.String(), t.Port))
-		}()
+		g.Go(func() { s.Addrs[i] = handshake(ctx, cfg, t, net.JoinHostPort(ip.String(), t.Port)) })
 	}
-	wg.Wait()
+	g.Wait()
 	s.Took = time.Since(start)
 	return s
 }
