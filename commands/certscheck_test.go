@@ -113,27 +113,13 @@ func TestCertsCheckArgs(t *testing.T) {
 // TestHungTLSServerCostsOneCheck: a domain whose server accepts and never
 // handshakes costs its check the run's deadline; the rest is reported.
 func TestHungTLSServerCostsOneCheck(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	defer func() { close(done); l.Close() }()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
+	l := silentListener(t)
 	api := fakeAPI(t)
 	z := sampleZone(t)
 	h := newHarness(t)
 	h.env["HEROKU_HOST"] = api.URL
 	h.env["HEROKU_API_KEY"] = "test-token-123456"
-	h.tlsPort = strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	_, h.tlsPort, _ = net.SplitHostPort(l)
 	start := time.Now()
 	code := h.run("diagnose", "-a", "acme-prod", "--only", "platform,dns,tls", "--resolver", z.Addr, "--format", "json", "--timeout", "2s")
 	if took := time.Since(start); took > 4*time.Second {

@@ -176,13 +176,29 @@ func TestOutputPaths(t *testing.T) {
 // whole and says "interrupted"; to stdout the report of what finished comes
 // out, the checks cut short saying so.
 func TestInterruptedRunKeepsTheOldReport(t *testing.T) {
+	// interruptOnceChecking runs args against a fake API whose log session
+	// never ends, and interrupts the run once the session is asked for:
+	// surely among its checks.
+	interruptOnceChecking := func(sig os.Signal, args ...string) (*harness, int) {
+		api := fakeAPI(t)
+		api.HangLogs()
+		h := newHarness(t)
+		h.env["HEROKU_HOST"] = api.URL
+		h.env["HEROKU_API_KEY"] = "test-token-123456"
+		ctx, cancel := context.WithCancelCause(context.Background())
+		go func() {
+			deadline := time.Now().Add(30 * time.Second)
+			for api.Calls()["POST /apps/{app}/log-sessions"] == 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			cancel(&Interrupt{Signal: sig})
+		}()
+		return h, h.runCtx(ctx, append([]string{"diagnose", "-a", "acme-prod", "--only", "platform,logs", "--format", "json"}, args...)...)
+	}
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		out := filepath.Join(t.TempDir(), "report.json")
 		os.WriteFile(out, []byte("the previous report\n"), 0o644)
-		h := newHarness(t)
-		ctx, cancel := context.WithCancelCause(context.Background())
-		time.AfterFunc(500*time.Millisecond, func() { cancel(&Interrupt{Signal: sig}) })
-		code := h.runCtx(ctx, "diagnose", "--demo", "--demo-latency", "logs=30s", "--format", "json", "-o", out)
+		h, code := interruptOnceChecking(sig, "-o", out)
 		b, _ := os.ReadFile(out)
 		line := h.errOut.String()
 		if code != 3 || string(b) != "the previous report\n" || !strings.Contains(line, "interrupted ("+SignalName(sig)+")") ||
@@ -194,10 +210,7 @@ func TestInterruptedRunKeepsTheOldReport(t *testing.T) {
 		}
 	}
 
-	h := newHarness(t)
-	ctx, cancel := context.WithCancelCause(context.Background())
-	time.AfterFunc(500*time.Millisecond, func() { cancel(&Interrupt{Signal: os.Interrupt}) })
-	code := h.runCtx(ctx, "diagnose", "--demo", "--demo-latency", "logs=30s", "--format", "json")
+	h, code := interruptOnceChecking(os.Interrupt)
 	r := h.report()
 	if f, ok := reporttest.Find(t, r.Checks, "TIMEOUT", ""); !ok || f.Category != report.CategoryLogs {
 		t.Errorf("the interrupted log session: %+v", f)
@@ -226,24 +239,6 @@ func TestErrorLineIsNeutralised(t *testing.T) {
 // (report.New panics under test on one without, and the run checks them
 // against the catalogue), and the run ends within its --timeout.
 func TestEveryProblemHasACodeUnderFaults(t *testing.T) {
-	silent := func() string {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan struct{})
-		t.Cleanup(func() { close(done); l.Close() })
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				go func() { <-done; c.Close() }()
-			}
-		}()
-		return l.Addr().String()
-	}
 	closed := func() string {
 		l, _ := net.Listen("tcp", "127.0.0.1:0")
 		defer l.Close()
@@ -253,8 +248,8 @@ func TestEveryProblemHasACodeUnderFaults(t *testing.T) {
 	for _, fault := range []string{"hung", "failing", "hung database and TLS", "closed"} {
 		t.Run(fault, func(t *testing.T) {
 			api := fakeAPI(t)
-			db := silent()
-			tls := silent()
+			db := silentListener(t)
+			tls := silentListener(t)
 			switch fault {
 			case "hung":
 				api.Hang(`^/apps/acme-prod/(dynos|formation|releases|sni-endpoints|addons|log-drains|telemetry-drains|features)$`)
