@@ -255,8 +255,12 @@ func partPanic(cat report.Category, app string, p any) runner.Result {
 func runPart(ctx context.Context, r runner.Runner, p SnapshotPart, snap *platform.Snapshot, app string) runner.Result {
 	cat := p.Category()
 	if err := snap.Wait(ctx, p.Needs()...); err != nil {
+		summary := "the Platform API did not answer before the run's --timeout"
+		if cause := context.Cause(ctx); errors.Is(cause, context.Canceled) {
+			summary = fmt.Sprintf("the Platform API had not answered when the run was cut short: %v", cause)
+		}
 		return runner.Findings(codes.Timeout.Raise(app, report.Finding{Check: string(cat), Category: cat, App: app, Subject: app,
-			Summary: "the Platform API did not answer before the run's --timeout"}))
+			Summary: summary}))
 	}
 	js, err := p.Jobs(ctx, snap)
 	if err != nil {
