@@ -142,7 +142,7 @@ type run struct {
 func (r run) execute(ctx context.Context) error {
 	// The baseline is read whole before anything runs, and so before the
 	// report replaces it when --output is the same file.
-	base, err := r.baseline()
+	base, err := r.baseline(ctx)
 	if err != nil {
 		return err
 	}
@@ -203,12 +203,12 @@ func (r run) execute(ctx context.Context) error {
 // run of a history when it is also the --output file (so one cron line,
 // --baseline last.json -o last.json, starts and keeps its own history);
 // otherwise it is an error, like a file of another schema or other apps.
-func (r run) baseline() (*report.Baseline, error) {
+func (r run) baseline(ctx context.Context) (*report.Baseline, error) {
 	path := r.opts.Baseline
 	if path == "" {
 		return nil, nil
 	}
-	b, err := report.ReadBaseline(path)
+	b, err := report.ReadBaseline(ctx, path)
 	if errors.Is(err, fs.ErrNotExist) && samePath(path, r.opts.Output) {
 		return report.FirstBaseline(), nil
 	}

@@ -96,6 +96,8 @@ func TestFilesThatNeverEnd(t *testing.T) {
 		{"--ca-file FIFO", nil, []string{"certs-check", "example.com", "--ca-file", fifo, "--timeout", "500ms"}, "no writer opened"},
 		{"SSL_CERT_FILE /dev/zero", map[string]string{"SSL_CERT_FILE": "/dev/zero", "HEROKU_API_KEY": "test-token-123456"}, []string{"pg-health", "-a", "acme-prod"}, "SSL_CERT_FILE: /dev/zero is not a regular file"},
 		{"SSL_CERT_FILE FIFO", map[string]string{"SSL_CERT_FILE": fifo}, []string{"dns-check", "example.com"}, "is not a regular file (a named pipe)"},
+		{"--baseline FIFO", nil, []string{"dns-check", "example.com", "--resolver", "127.0.0.1:1", "--baseline", fifo, "--timeout", "500ms"}, "--baseline " + fifo + " cannot be read"},
+		{"--baseline /dev/zero", nil, []string{"dns-check", "example.com", "--resolver", "127.0.0.1:1", "--baseline", "/dev/zero"}, "--baseline /dev/zero is larger than 64 MiB"},
 	}
 	for _, c := range cases {
 		h := newHarness(t)

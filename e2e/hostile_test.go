@@ -94,6 +94,8 @@ func TestFilesThatNeverEnd(t *testing.T) {
 		{"--ca-file /dev/zero", nil, []string{"certs-check", "localhost", "--ca-file", "/dev/zero"}, "larger than 8 MiB"},
 		{"SSL_CERT_FILE a FIFO", map[string]string{"SSL_CERT_FILE": fifo}, []string{"certs-check", "localhost"}, "is not a regular file (a named pipe)"},
 		{"SSL_CERT_FILE /dev/zero", map[string]string{"SSL_CERT_FILE": "/dev/zero"}, []string{"dns-check", "localhost"}, "is not a regular file (a character device)"},
+		{"--baseline a FIFO", nil, []string{"dns-check", "localhost", "--baseline", fifo, "--timeout", "1s"}, "no writer opened"},
+		{"--baseline /dev/zero", nil, []string{"dns-check", "localhost", "--baseline", "/dev/zero"}, "larger than 64 MiB"},
 	}
 	for _, c := range cases {
 		s := start(t, c.env, c.args...)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +11,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/internal/localfile"
 )
+
+// MaxBaseline caps what is read of --baseline: the JSON report of a team of
+// a thousand apps is a few tens of megabytes.
+const MaxBaseline = 64 << 20
 
 // Change compares a finding with the baseline report (--baseline), by
 // fingerprint. Findings with a code and a status of info or worse get one;
@@ -53,16 +60,20 @@ type Baseline struct {
 // the run is new.
 func FirstBaseline() *Baseline { return &Baseline{} }
 
-// ReadBaseline reads a report written by --format json. Its errors are one
-// line that names the file and what is wrong with it; one for a missing
-// file wraps fs.ErrNotExist.
-func ReadBaseline(path string) (*Baseline, error) {
-	b, err := os.ReadFile(path)
+// ReadBaseline reads a report written by --format json, under ctx (the
+// run's deadline: a FIFO nobody writes to costs no more) and within
+// MaxBaseline. Its errors are one line that names the file and what is
+// wrong with it; one for a missing file wraps fs.ErrNotExist.
+func ReadBaseline(ctx context.Context, path string) (*Baseline, error) {
+	b, err := localfile.ReadAll(ctx, path, localfile.Stream, MaxBaseline)
+	var tooLarge *localfile.TooLargeError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, &readError{msg: fmt.Sprintf("%s does not exist: give the JSON report of an earlier run (--format json -o %s)", path, path), err: err}
 	case errors.Is(err, fs.ErrPermission):
 		return nil, &readError{msg: path + " cannot be read: permission denied", err: err}
+	case errors.As(err, &tooLarge):
+		return nil, err
 	case err != nil:
 		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
 			return nil, fmt.Errorf("%s is a directory, not a JSON report", path)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -280,16 +281,16 @@ func fixTrailingCommas(s string) string {
 func TestReadBaselineErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "last.json")
-	_, err := ReadBaseline(missing)
+	_, err := ReadBaseline(context.Background(), missing)
 	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), missing+" does not exist") {
 		t.Errorf("missing: %v", err)
 	}
-	if _, err := ReadBaseline(dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
+	if _, err := ReadBaseline(context.Background(), dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("directory: %v", err)
 	}
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte("{"), 0o644)
-	if _, err := ReadBaseline(bad); err == nil || !strings.HasPrefix(err.Error(), bad+" is not a heroku-checkup JSON report") {
+	if _, err := ReadBaseline(context.Background(), bad); err == nil || !strings.HasPrefix(err.Error(), bad+" is not a heroku-checkup JSON report") {
 		t.Errorf("malformed: %v", err)
 	}
 }
