@@ -32,7 +32,7 @@ var (
 		Title:   "The database session is not encrypted (no TLS)",
 		Why:     "The password and every query and result cross the network in cleartext: anyone on the path can read or change them. Heroku Postgres requires TLS; a session without it means a server that offers none, or a URL whose sslmode (prefer, allow, disable) let it fall back.",
 		Detects: "After connecting to a server addressed beyond loopback, the session's connection is not a TLS one (heroku-checkup asks for sslmode=require unless the URL or PGSSLMODE names another mode).",
-		Remedy:  "Connect with sslmode=require (or verify-full) and enable TLS on the server; heroku pg:credentials:url {subject} -a {app} gives Heroku's URL", Subject: "DATABASE",
+		Remedy:  "Connect with sslmode=require (or verify-full) and enable TLS on the server; Heroku's URL for it: heroku pg:credentials:url {subject} -a {app}", Subject: "DATABASE",
 		Docs:   devCenter + "connecting-heroku-postgres",
 		Source: devCenter + "connecting-heroku-postgres (TLS 1.2 or higher is required; updated 2026-04-21, read 2026-11-24)",
 		Test:   "pgcheck.TestCleartextFallbackWarns"}
