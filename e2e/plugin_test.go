@@ -514,31 +514,13 @@ func TestPluginInTheHerokuCLI(t *testing.T) {
 	})
 }
 
-// waitChild finds the process named name whose parent is ppid (Linux /proc).
+// waitChild finds the process named name whose parent is ppid.
 func waitChild(t *testing.T, ppid int, name string) int {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		dirs, _ := os.ReadDir("/proc")
-		for _, d := range dirs {
-			pid, err := strconv.Atoi(d.Name())
-			if err != nil {
-				continue
-			}
-			stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
-			if err != nil {
-				continue
-			}
-			// pid (comm) state ppid ...
-			s := string(stat)
-			i := strings.LastIndexByte(s, ')')
-			if i < 0 || !strings.Contains(s[:i], "("+name) {
-				continue
-			}
-			f := strings.Fields(s[i+1:])
-			if len(f) > 1 && f[1] == strconv.Itoa(ppid) {
-				return pid
-			}
+		if pids := childrenNamed(ppid, name); len(pids) > 0 {
+			return pids[0]
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

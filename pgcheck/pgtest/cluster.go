@@ -11,9 +11,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/heroku-checkup/heroku-checkup/internal/child"
 )
 
 // Cluster is a throw-away PostgreSQL server, as ./scripts/postgres starts
@@ -25,6 +28,8 @@ type Cluster struct {
 	Major  int
 	dir    string
 	bindir string
+	server *exec.Cmd     // the postmaster, a child of this process
+	exited chan struct{} // closed when it has exited
 }
 
 // BinDir finds the PostgreSQL server's programs: initdb on PATH, or the
@@ -69,13 +74,14 @@ func StartCluster(ctx context.Context) (*Cluster, error) {
 	}()
 	// PostgreSQL refuses to run as root: as root, run it as postgres.
 	var asUser []string
+	uid, gid := -1, -1
 	if os.Geteuid() == 0 {
 		pg, err := user.Lookup("postgres")
 		if err != nil {
 			return nil, errors.New("running as root and there is no postgres user to run PostgreSQL as")
 		}
-		uid, _ := strconv.Atoi(pg.Uid)
-		gid, _ := strconv.Atoi(pg.Gid)
+		uid, _ = strconv.Atoi(pg.Uid)
+		gid, _ = strconv.Atoi(pg.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
 			return nil, err
 		}
@@ -99,19 +105,40 @@ func StartCluster(ctx context.Context) (*Cluster, error) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -c unix_socket_directories=%s -c shared_preload_libraries=pg_stat_statements "+
-		"-c max_connections=100 -c shared_buffers=8MB -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c track_io_timing=on", port, dir)
-	if err := run("pg_ctl", "-D", filepath.Join(dir, "data"), "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start", "-o", opts); err != nil {
+	// The postmaster is started as this process's child, not by pg_ctl (which
+	// would leave it to init): it dies with the demo, even a killed one.
+	args := []string{"-D", filepath.Join(dir, "data"), "-p", strconv.Itoa(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + dir,
+		"-c", "shared_preload_libraries=pg_stat_statements", "-c", "max_connections=100", "-c", "shared_buffers=8MB", "-c", "fsync=off",
+		"-c", "full_page_writes=off", "-c", "synchronous_commit=off", "-c", "track_io_timing=on"}
+	logFile, err := os.Create(filepath.Join(dir, "log"))
+	if err != nil {
 		return nil, err
 	}
+	defer logFile.Close()
+	c.server = exec.Command(filepath.Join(bindir, "postgres"), args...)
+	c.server.Stdout, c.server.Stderr = logFile, logFile
+	if uid >= 0 {
+		child.AsUser(c.server, uid, gid)
+	}
+	if err := child.Start(c.server); err != nil {
+		return nil, fmt.Errorf("postgres: %v", err)
+	}
+	c.exited = make(chan struct{})
+	go func() { c.server.Wait(); close(c.exited) }()
 	c.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
-	// Ready when it answers a query (pg_ctl -w waited for the socket).
-	deadline := time.Now().Add(30 * time.Second)
+	// Ready when it answers a query.
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		conn, err := pgx.Connect(ctx, c.URL)
 		if err == nil {
 			conn.Close(ctx)
 			break
+		}
+		select {
+		case <-c.exited:
+			log, _ := os.ReadFile(filepath.Join(dir, "log"))
+			return nil, fmt.Errorf("postgres exited: %s", log)
+		default:
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return nil, fmt.Errorf("PostgreSQL did not accept connections: %v", err)
@@ -122,17 +149,19 @@ func StartCluster(ctx context.Context) (*Cluster, error) {
 	return c, nil
 }
 
-// Stop stops the server and removes its directory.
+// Stop stops the server (immediate shutdown) and removes its directory.
 func (c *Cluster) Stop() {
 	if c == nil || c.dir == "" {
 		return
 	}
-	if _, err := os.Stat(filepath.Join(c.dir, "data", "postmaster.pid")); err == nil {
-		argv := []string{filepath.Join(c.bindir, "pg_ctl"), "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "stop"}
-		if os.Geteuid() == 0 {
-			argv = append([]string{"runuser", "-u", "postgres", "--"}, argv...)
+	if c.server != nil && c.server.Process != nil {
+		c.server.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-c.exited:
+		case <-time.After(10 * time.Second):
+			c.server.Process.Kill()
+			<-c.exited
 		}
-		exec.Command(argv[0], argv[1:]...).Run()
 	}
 	os.RemoveAll(c.dir)
 	c.dir = ""

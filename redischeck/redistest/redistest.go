@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/internal/child"
 )
 
 // Binary finds redis-server: on PATH, or where Debian's redis-server package puts it.
@@ -136,7 +138,8 @@ func Start(c Config) (*Server, error) {
 		return nil, err
 	}
 	s.cmd = exec.Command(bin, confPath)
-	if err := s.cmd.Start(); err != nil {
+	// A child that dies with this process: a killed demo leaves no server behind.
+	if err := child.Start(s.cmd); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
