@@ -420,6 +420,7 @@ func (a *Analyzer) router(msg []byte, t time.Time, line []byte) {
 	if timed {
 		a.st.Service.Add(f.service)
 	}
+	a.st.Timeline.router(t, &f, timed)
 	if f.haveConnect {
 		a.st.Connect.Add(f.connect)
 	}
@@ -567,6 +568,10 @@ func (a *Analyzer) platform(dyno, msg []byte, t time.Time, line []byte) {
 	if isFirDyno(dyno) {
 		a.lineFir = true
 	}
+	if (dyno == nil || string(dyno) == "api") && a.st.Timeline.api(t, msg) {
+		a.st.PlatformLines++
+		return
+	}
 	switch {
 	case bytes.HasPrefix(msg, errorPrefix) || isTailCode(msg):
 		// "Error R14 (Memory quota exceeded)", "Error L10 (output buffer overflow): ...",
@@ -590,11 +595,11 @@ func (a *Analyzer) platform(dyno, msg []byte, t time.Time, line []byte) {
 			return
 		}
 	case bytes.HasPrefix(msg, stateChange):
-		a.stateChange(dyno, msg[len(stateChange):])
+		a.stateChange(dyno, msg[len(stateChange):], t, msg)
 	case bytes.HasPrefix(msg, exited):
 		a.exit(dyno, msg[len(exited):])
 	case bytes.HasPrefix(msg, processRunning):
-		a.running(dyno, msg[len(processRunning):], line)
+		a.running(dyno, msg[len(processRunning):], t, line)
 		return
 	case bytes.HasPrefix(msg, []byte("Stopping ")) && bytes.HasSuffix(msg, []byte("SIGKILL")):
 		if st := a.states(dyno); st != nil {
@@ -605,7 +610,7 @@ func (a *Analyzer) platform(dyno, msg []byte, t time.Time, line []byte) {
 			st.Restarts++
 		}
 	case bytes.Contains(msg, sampleMemory) || bytes.Contains(msg, sampleLoad):
-		a.runtime(dyno, msg, line)
+		a.runtime(dyno, msg, t, line)
 		return
 	}
 	a.st.PlatformLines++
@@ -651,10 +656,18 @@ func (a *Analyzer) states(dyno []byte) *DynoStates {
 }
 
 // stateChange reads "up to crashed" of "State changed from up to crashed".
-func (a *Analyzer) stateChange(dyno, change []byte) {
+func (a *Analyzer) stateChange(dyno, change []byte, t time.Time, msg []byte) {
 	from, to, ok := bytes.Cut(change, []byte(" to "))
 	if !ok {
 		return
+	}
+	switch {
+	case string(to) == "crashed":
+		a.st.Timeline.dynoEvent(t, EventCrash, dyno, msg)
+	case string(to) == "starting" && string(from) == "up":
+		// A restart says "Restarting" (or "Cycling") and then this line:
+		// this one is counted, once.
+		a.st.Timeline.dynoEvent(t, EventRestart, dyno, msg)
 	}
 	st := a.states(dyno)
 	if st == nil {
@@ -707,7 +720,7 @@ func (a *Analyzer) exit(dyno, rest []byte) {
 // running reads the dyno manager's "533M(104.3%)" (or "528MB(103.3%)") of
 // "Process running mem=533M(104.3%)": the dyno's memory and its share of
 // the quota, written next to each R14 and R15.
-func (a *Analyzer) running(dyno, b []byte, line []byte) {
+func (a *Analyzer) running(dyno, b []byte, t time.Time, line []byte) {
 	lp := bytes.IndexByte(b, '(')
 	if lp <= 0 || !bytes.HasSuffix(b, []byte("%)")) {
 		a.unread(ReasonMetrics, line)
@@ -720,6 +733,7 @@ func (a *Analyzer) running(dyno, b []byte, line []byte) {
 		return
 	}
 	a.st.PlatformLines++
+	a.st.Timeline.memory(t, dyno, mb, 0, 0, mb*100/pct)
 	m := a.mem(dyno)
 	if m == nil {
 		return
@@ -773,7 +787,7 @@ func (f *runtimeFields) set(k, v []byte) {
 
 // runtime reads a log-runtime-metrics line: memory samples and load
 // averages come on separate lines, and both count.
-func (a *Analyzer) runtime(dyno, msg []byte, line []byte) {
+func (a *Analyzer) runtime(dyno, msg []byte, t time.Time, line []byte) {
 	var f runtimeFields
 	scanKV(msg, f.set)
 	if !f.haveTotal && !f.haveLoad {
@@ -787,6 +801,9 @@ func (a *Analyzer) runtime(dyno, msg []byte, line []byte) {
 	}
 	if isFirDyno(name) {
 		a.lineFir = true
+	}
+	if f.haveTotal {
+		a.st.Timeline.memory(t, name, f.total, f.rss, f.swap, f.quota)
 	}
 	m := a.mem(name)
 	if m == nil {
@@ -828,6 +845,9 @@ func (a *Analyzer) app(dyno, msg []byte, t time.Time, line []byte) {
 	a.st.AppLines++
 	if isFirDyno(dyno) {
 		a.lineFir = true
+	}
+	if string(dyno) == "api" && a.st.Timeline.api(t, msg) {
+		return
 	}
 	a.appTimeout(dyno, msg, t)
 }

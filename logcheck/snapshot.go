@@ -160,6 +160,8 @@ type Stats struct {
 	Addons       map[string]*AddonStat
 	AddonsDrop   int
 	Timeouts     Timeouts
+	// Timeline is the traffic, memory and events over time.
+	Timeline Timeline
 
 	First, Last time.Time
 	// ViewerTimes: some times came from Papertrail's viewer, which shows no
@@ -315,6 +317,7 @@ func (s *Stats) Merge(o *Stats) {
 	mergeCapped(s.Addons, o.Addons, maxAddons, &s.AddonsDrop, func(a *AddonStat) int { return a.Samples },
 		func(a *AddonStat) *AddonStat { cp := *a; return &cp }, (*AddonStat).merge)
 	s.Timeouts.merge(&o.Timeouts)
+	s.Timeline.merge(&o.Timeline)
 	s.Truncated = s.Truncated || o.Truncated
 	if s.ReadError == "" {
 		s.ReadError = o.ReadError
