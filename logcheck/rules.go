@@ -31,12 +31,33 @@ type Thresholds struct {
 	// Heroku Postgres metrics lines get pg-health's lines: cache hit rates
 	// under 99% warn and under 95% are critical.
 	PGHitWarn, PGHitCrit float64
+
+	// DEPLOY_REGRESSION compares up to ReleaseWindow of router lines on each
+	// side of a release (at least ReleaseMinBuckets buckets, and
+	// ReleaseMinRequests requests, on each side; 60 min, 3, 200). A rate
+	// (5xx, H errors) regressed when a one-sided two-proportion z-test
+	// reaches RegressionZ (3.29: p < 0.0005), the rate is RegressionRatio
+	// times what it was (2) and RegressionRateFloor higher (1 percentage
+	// point); critical when RegressionRateCrit higher (5 points). p95
+	// regressed when it is P95Ratio times what it was (1.5) and P95FloorMS
+	// more (250), and the share of requests slower than the p95 before rose
+	// by the same test; critical at P95CritRatio (3) and P95CritFloorMS
+	// (1000) more. Every rise must hold without the worst bucket after it.
+	ReleaseWindow                           time.Duration
+	ReleaseMinBuckets                       int
+	ReleaseMinRequests                      uint64
+	RegressionZ, RegressionRatio            float64
+	RegressionRateFloor, RegressionRateCrit float64
+	P95Ratio, P95CritRatio                  float64
+	P95FloorMS, P95CritFloorMS              uint32
 }
 
 // DefaultThresholds are the values documented above.
 var DefaultThresholds = Thresholds{MinRequests: 20, SlowP95Warn: 1000, SlowP95Crit: 5000, ConnectP95Warn: 100, ConnectP95Crit: 1000,
 	ErrorRateWarn: 0.01, ErrorRateCrit: 0.05, MemoryWarn: 0.9, MemoryCrit: 1.0, SwapWarnMB: 5, CodeShareCritical: 0.05,
-	RestartsWarn: 3, CrashesCrit: 5, PGHitWarn: 0.99, PGHitCrit: 0.95}
+	RestartsWarn: 3, CrashesCrit: 5, PGHitWarn: 0.99, PGHitCrit: 0.95,
+	ReleaseWindow: time.Hour, ReleaseMinBuckets: 3, ReleaseMinRequests: 200, RegressionZ: 3.29, RegressionRatio: 2,
+	RegressionRateFloor: 0.01, RegressionRateCrit: 0.05, P95Ratio: 1.5, P95CritRatio: 3, P95FloorMS: 250, P95CritFloorMS: 1000}
 
 // codeTitle is what the report calls a Heroku error code: Heroku's own name
 // from the catalogue, or, for a code the catalogue does not list, what the
@@ -82,6 +103,7 @@ func Judge(s *Stats, app string, th Thresholds) []report.Finding {
 	out = append(out, memoryRules(s, appName, th)...)
 	out = append(out, restartRules(s, appName, th)...)
 	out = append(out, addonRules(s, app, th)...)
+	out = append(out, releaseRules(s, app, th)...)
 	return out
 }
 

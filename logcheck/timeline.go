@@ -2,8 +2,13 @@ package logcheck
 
 import (
 	"bytes"
+	"cmp"
+	"fmt"
+	"math"
 	"slices"
 	"time"
+
+	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
 // The timeline keeps, per time bucket, what the router said (requests,
@@ -466,3 +471,63 @@ func (tl *Timeline) bucketStart(i int) time.Time {
 func (tl *Timeline) index(t time.Time) int {
 	return int(floorDiv(t.Unix(), tl.width) - tl.lo)
 }
+
+// Report is the timeline as the report holds it, for app: every bucket
+// from the first placed line's to the last's (gaps included, as empty
+// buckets), each dyno's memory, the releases inside the window with their
+// comparisons, and the events in time order. Nil when no line was read.
+func (s *Stats) Report(app string, th Thresholds) *report.Timeline {
+	if s.Lines == 0 {
+		return nil
+	}
+	tl := &s.Timeline
+	out := &report.Timeline{App: app, BucketSeconds: int(tl.width), Buckets: []report.Bucket{}, Memory: []report.DynoMemory{},
+		Releases: []report.Release{}, Events: []report.Event{}, Untimed: tl.Untimed, Dropped: tl.DynosDropped + tl.EventsDropped}
+	for i := range tl.b {
+		b := &tl.b[i]
+		rb := report.Bucket{T: tl.bucketStart(i), Requests: int(b.requests), Status5xx: int(b.status5xx), HErrors: int(b.hErrors),
+			Crashes: int(b.crashes), Restarts: int(b.restarts), Timed: b.service.Count()}
+		if rb.Timed > 0 {
+			rb.P50, rb.P95 = float64(b.service.Quantile(0.5)), float64(b.service.Quantile(0.95))
+		}
+		out.Buckets = append(out.Buckets, rb)
+	}
+	for slot, d := range tl.dynos {
+		dm := report.DynoMemory{Dyno: d}
+		for i := range tl.b {
+			if m := &tl.b[i].mem[slot]; m.n > 0 {
+				dm.Points = append(dm.Points, report.MemoryPoint{T: tl.bucketStart(i), TotalMB: mb(m.total), RSSMB: mb(m.rss), SwapMB: mb(m.swap), QuotaMB: mb(m.quota)})
+			}
+		}
+		if len(dm.Points) > 0 {
+			out.Memory = append(out.Memory, dm)
+		}
+	}
+	slices.SortFunc(out.Memory, func(a, b report.DynoMemory) int { return cmp.Compare(a.Dyno, b.Dyno) })
+	cmps := map[int]*report.Comparison{}
+	for _, c := range compareReleases(tl, th) {
+		cc := c.cmp
+		cmps[c.rel.Version] = &cc
+	}
+	start, end := tl.bucketStart(0), tl.bucketStart(len(tl.b))
+	for _, r := range tl.releases() {
+		// The API's releases are of any time; the logs' are theirs.
+		if tl.width != 0 && (r.At.Before(start) || !r.At.Before(end)) {
+			continue
+		}
+		out.Releases = append(out.Releases, report.Release{Version: r.Version, At: r.At.UTC(), Description: r.Description, Comparison: cmps[r.Version]})
+	}
+	for _, e := range slices.Concat(tl.Changes, tl.Dynos) {
+		out.Events = append(out.Events, report.Event{T: e.At.UTC(), Kind: string(e.Kind), Dyno: e.Dyno, Text: e.Text})
+	}
+	for _, r := range tl.Releases {
+		if !r.FromAPI {
+			out.Events = append(out.Events, report.Event{T: r.At.UTC(), Kind: string(EventRelease), Text: fmt.Sprintf("Release v%d created", r.Version)})
+		}
+	}
+	slices.SortStableFunc(out.Events, func(a, b report.Event) int { return cmp.Or(a.T.Compare(b.T), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Dyno, b.Dyno)) })
+	return out
+}
+
+// mb rounds a float32 sample back to the two decimals the logs wrote.
+func mb(f float32) float64 { return math.Round(float64(f)*100) / 100 }
