@@ -155,7 +155,9 @@ func Run(ctx context.Context, deps Deps, opts Options) (runner.Result, error) {
 func runApp(ctx context.Context, deps Deps, opts Options, app string) (runner.Result, error) {
 	need := []platform.Resource{platform.ResApp}
 	for _, p := range deps.Parts {
-		if sp, ok := p.(SnapshotPart); ok {
+		// Early parts may name resources they read while they work (the
+		// logs part, the releases).
+		if sp, ok := p.(interface{ Needs() []platform.Resource }); ok {
 			for _, r := range sp.Needs() {
 				if !slices.Contains(need, r) {
 					need = append(need, r)
@@ -235,6 +237,7 @@ func runApp(ctx context.Context, deps Deps, opts Options, app string) (runner.Re
 	}
 	for _, res := range early {
 		out.Findings = append(out.Findings, res.Findings...)
+		out.Timelines = append(out.Timelines, res.Timelines...)
 	}
 	for i := range deps.Parts {
 		out.Sections = report.MergeSections(out.Sections, early[i].Sections)

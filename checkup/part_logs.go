@@ -39,6 +39,26 @@ type LogsPart struct {
 
 func (p *LogsPart) Category() report.Category { return report.CategoryLogs }
 
+// Needs are the resources the part reads while it works: the app (its
+// generation) and its releases, which the timeline and DEPLOY_REGRESSION
+// compare the router lines around.
+func (p *LogsPart) Needs() []platform.Resource {
+	return []platform.Resource{platform.ResApp, platform.ResReleases}
+}
+
+// apiReleases are the app's releases as the Platform API lists them (the
+// 20 newest), waited for as long as the job may; none without an app.
+func apiReleases(ctx context.Context, snap *platform.Snapshot) []logcheck.Release {
+	if snap == nil || snap.Wait(ctx, platform.ResReleases) != nil || !snap.Has(platform.ResReleases) {
+		return nil
+	}
+	var out []logcheck.Release
+	for _, r := range snap.ReadReleases() {
+		out = append(out, logcheck.Release{Version: r.Version, At: r.CreatedAt, Description: r.Description, Failed: r.Status == "failed"})
+	}
+	return out
+}
+
 // margin is kept between the end of reading and the job's deadline, so the
 // lines read so far are judged instead of the job being abandoned.
 const margin = 300 * time.Millisecond
@@ -84,7 +104,12 @@ func (p *LogsPart) EarlyJobs(app string, snap *platform.Snapshot) []runner.Job {
 					return runner.Findings(*refused), nil
 				}
 			}
-			return runner.Result{Findings: logcheck.Judge(st, app, th), Sections: logcheck.Sections(st)}, nil
+			st.AddReleases(apiReleases(ctx, snap))
+			res := runner.Result{Findings: logcheck.Judge(st, app, th), Sections: logcheck.Sections(st)}
+			if tl := st.Report(app, th); tl != nil {
+				res.Timelines = []report.Timeline{*tl}
+			}
+			return res, nil
 		}}}
 }
 

@@ -81,9 +81,9 @@ var (
 		Title:   "A release made the app worse: more 5xx, more H errors or slower requests after it",
 		Why:     "Most incidents start at a deploy; when the router's numbers turn after a release, that release is the first suspect, and rolling back is the quickest fix while its cause is found.",
 		Detects: "For each release inside the logs' window (the Release vN created lines, and the Platform API's releases when there is an app), the router lines of up to an hour before it are compared with as long after it (at least 3 buckets and 200 requests on each side, never into another release's buckets; lines of maintenance mode, platform errors and clients that hung up left out). The 5xx or H-error rate regressed when a one-sided two-proportion z-test gives z of 3.29 or more (p < 0.0005) and the rate doubled and rose by a percentage point or more; the p95 service time when it is 1.5 times what it was and 250 ms more, and the share of requests slower than the p95 before rose by the same test. Every rise must hold without the worst bucket after the release, so one noisy minute never makes a regression. Critical when a rate rose by 5 points, or p95 tripled and grew by a second. An improvement or too small a sample is no finding; the releases check says which.",
-		Remedy:  "See what the release changed: heroku releases:info {subject} -a {app}; if it is the cause, roll back to the release before it: heroku rollback -a {app}", Subject: "RELEASE",
+		Remedy:  "See what the release changed: heroku releases:info {subject} -a {app}; if it is the cause, roll back to the release before it: heroku releases:rollback -a {app}", Subject: "RELEASE",
 		Docs:   devCenter + "releases",
-		Source: devCenter + "releases (releases:info, and #rollback: heroku rollback rolls back to the previous release, or to a given one)",
+		Source: devCenter + "releases (releases:info, and #rollback: heroku releases:rollback (alias rollback) rolls back to the previous release, or to a given one)",
 		Test:   "logcheck.TestDeployRegression"}
 )
 

@@ -134,7 +134,7 @@ type run struct {
 	opts    CommonOptions
 	apps    []string
 	notes   []string
-	collect func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error)
+	collect func(ctx context.Context, p termui.Progress) (runner.Result, error)
 	// after adds notes known only once the checks ran (API requests used).
 	after func() []string
 }
@@ -152,7 +152,7 @@ func (r run) execute(ctx context.Context) error {
 	text := r.opts.Format == report.FormatText
 	toFile := r.opts.Output != "" // readCommon refused an empty one
 	progress := r.f.IO.NewProgress(r.f.IO.Spinner(text, toFile))
-	findings, sections, err := r.collect(rctx, progress)
+	res, err := r.collect(rctx, progress)
 	progress.Stop()
 	in := interruption(ctx)
 	if err != nil {
@@ -161,6 +161,7 @@ func (r run) execute(ctx context.Context) error {
 		}
 		return err
 	}
+	findings := res.Findings
 	if testing.Testing() {
 		// Under test, a code the catalogue does not hold fails the run.
 		if err := report.CheckCodes(findings, codes.Known); err != nil {
@@ -172,7 +173,8 @@ func (r run) execute(ctx context.Context) error {
 		notes = append(notes, r.after()...)
 	}
 	rep := report.New(report.Meta{Version: r.f.Build.Version, GeneratedAt: start.UTC(), Apps: r.apps, Duration: r.f.Now().Sub(start)}, findings)
-	rep.Sections = sections
+	rep.Sections = res.Sections
+	rep.Timelines = res.Timelines
 	rep.Notes = notes
 	if base != nil {
 		rep = rep.Compare(base)
@@ -260,9 +262,8 @@ func runJobs(ctx context.Context, f *Factory, opts CommonOptions, apps, notes []
 		apps = []string{}
 	}
 	r := run{f: f, opts: opts, apps: apps, notes: notes,
-		collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
-			res := runner.Runner{Progress: p, Now: f.Now}.Run(ctx, jobs)
-			return res.Findings, res.Sections, nil
+		collect: func(ctx context.Context, p termui.Progress) (runner.Result, error) {
+			return runner.Runner{Progress: p, Now: f.Now}.Run(ctx, jobs), nil
 		}}
 	return r.execute(ctx)
 }
@@ -286,10 +287,9 @@ func runAppParts(ctx context.Context, f *Factory, client *heroku.Client, opts Co
 	}
 	deps := checkup.Deps{API: client, Redactor: f.Redactor, Runner: runner.Runner{Now: f.Now}, Parts: parts}
 	r := run{f: f, opts: opts, apps: []string{app},
-		collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
+		collect: func(ctx context.Context, p termui.Progress) (runner.Result, error) {
 			deps.Runner.Progress = p
-			res, err := checkup.Run(ctx, deps, checkup.Options{Apps: []string{app}})
-			return res.Findings, res.Sections, err
+			return checkup.Run(ctx, deps, checkup.Options{Apps: []string{app}})
 		}}
 	return r.execute(ctx)
 }

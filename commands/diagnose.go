@@ -171,10 +171,9 @@ func runDiagnose(ctx context.Context, f *Factory, opts *DiagnoseOptions) error {
 	deps := checkup.Deps{API: client, Redactor: f.Redactor, Runner: runner.Runner{Now: f.Now}, Parts: parts}
 	dopts := checkup.Options{Apps: apps, MissingAppIsFinding: fromTeam}
 	r := run{f: f, opts: opts.CommonOptions, apps: apps, notes: notes,
-		collect: func(ctx context.Context, p termui.Progress) ([]report.Finding, []report.Section, error) {
+		collect: func(ctx context.Context, p termui.Progress) (runner.Result, error) {
 			deps.Runner.Progress = p
-			res, err := checkup.Run(ctx, deps, dopts)
-			return res.Findings, res.Sections, err
+			return checkup.Run(ctx, deps, dopts)
 		},
 		after: func() []string { return []string{apiUsageNote(client)} },
 	}

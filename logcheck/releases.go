@@ -19,28 +19,35 @@ func (s *Stats) AddReleases(rs []Release) {
 	tl := &s.Timeline
 	for _, r := range rs {
 		r.FromAPI = true
-		if i := slices.IndexFunc(tl.Releases, func(x Release) bool { return x.Version == r.Version }); i >= 0 {
-			tl.Releases[i] = r
-			continue
-		}
+		tl.Releases = slices.DeleteFunc(tl.Releases, func(x Release) bool { return x.Version == r.Version })
 		tl.Releases = append(tl.Releases, r)
 	}
 }
 
-// releases are the releases that ran (not failed), one per version, in
-// time order; a release known from a log line alone gets its description
-// from the API line written beside it ("Deploy 2c3d4e5 by ...": the
-// release's description in the API is its first words).
+// releases are the releases that ran, one per version, in time order: the
+// API's word where it has one; else the logs', a release failed when a
+// line said its release phase failed, created when the "created" line
+// was, and described by the API line written beside it ("Deploy 2c3d4e5
+// by ...": the release's description in the API is its first words).
 func (tl *Timeline) releases() []Release {
-	var out []Release
+	byVersion := map[int]Release{}
 	for _, r := range tl.Releases {
-		if r.Failed {
-			continue
+		have, ok := byVersion[r.Version]
+		switch {
+		case !ok, r.FromAPI:
+			byVersion[r.Version] = r
+		case have.FromAPI:
+		case r.Failed:
+			have.Failed = true
+			byVersion[r.Version] = have
+		default: // the created line: its time is the release's
+			r.Failed = have.Failed
+			byVersion[r.Version] = r
 		}
-		if i := slices.IndexFunc(out, func(x Release) bool { return x.Version == r.Version }); i >= 0 {
-			if r.FromAPI && !out[i].FromAPI {
-				out[i] = r
-			}
+	}
+	var out []Release
+	for _, r := range byVersion {
+		if r.Failed {
 			continue
 		}
 		if r.Description == "" && !r.FromAPI {
@@ -193,7 +200,9 @@ func compareAt(tl *Timeline, at, k int, th Thresholds) (report.Comparison, map[s
 		return c, nil
 	}
 	tests := map[string]any{}
-	var better, notes []string
+	// notes say what regressed; others what else the tests saw (kept for
+	// a comparison without a regression).
+	var better, notes, others []string
 	// A rise must survive leaving out the after-window's worst bucket:
 	// one noisy minute never makes a regression.
 	rateTest := func(name, what string, count func(*bucket) uint32, pick func(*side) int, critical float64) {
@@ -224,7 +233,7 @@ func compareAt(tl *Timeline, at, k int, th Thresholds) (report.Comparison, map[s
 		case t.better:
 			better = append(better, what)
 		case t.note != "":
-			notes = append(notes, what+": "+t.note)
+			others = append(others, what+": "+t.note)
 		}
 	}
 	rateTest("5xx", "5xx", func(b *bucket) uint32 { return b.app5xx }, func(s *side) int { return s.errs5xx }, th.RegressionRateCrit)
@@ -233,7 +242,7 @@ func compareAt(tl *Timeline, at, k int, th Thresholds) (report.Comparison, map[s
 	// p95: a ratio and an absolute floor, and the share of requests slower
 	// than the before-window's p95 (5% by definition) clearly up.
 	if before.service.Count() < minN || after.service.Count() < minN {
-		notes = append(notes, fmt.Sprintf("service time: %d timed requests before and %d after (%d needed)", before.service.Count(), after.service.Count(), minN))
+		others = append(others, fmt.Sprintf("service time: %d timed requests before and %d after (%d needed)", before.service.Count(), after.service.Count(), minN))
 	} else {
 		pt := latencyTest(&before.service, &after.service, th)
 		if pt.worse {
@@ -262,7 +271,7 @@ func compareAt(tl *Timeline, at, k int, th Thresholds) (report.Comparison, map[s
 		case pt.better:
 			better = append(better, "p95 service time")
 		case pt.note != "":
-			notes = append(notes, "p95: "+pt.note)
+			others = append(others, "p95: "+pt.note)
 		}
 	}
 	switch {
@@ -270,9 +279,10 @@ func compareAt(tl *Timeline, at, k int, th Thresholds) (report.Comparison, map[s
 		c.Verdict = report.VerdictRegression
 	case len(better) > 0:
 		c.Verdict = report.VerdictImproved
-		notes = append([]string{"better: " + strings.Join(better, ", ")}, notes...)
+		notes = append([]string{"better: " + strings.Join(better, ", ")}, others...)
 	default:
 		c.Verdict = report.VerdictNone
+		notes = others
 	}
 	c.Note = strings.Join(notes, "; ")
 	return c, tests
@@ -425,7 +435,7 @@ func releaseRules(s *Stats, app string, th Thresholds) []report.Finding {
 		f := report.Finding{Check: "logs.releases", Subject: label, Status: c.cmp.Status, Data: row,
 			Summary: fmt.Sprintf("after %s%s at %s: %s (%s before and after it)", label, desc, c.rel.At.UTC().Format("2006-01-02 15:04 UTC"),
 				c.cmp.Note, durText(c.cmp.After.To.Sub(c.cmp.After.From))),
-			Remedy: fmt.Sprintf("See what %s changed: heroku releases:info %s -a %s; if it is the cause, roll back to the release before it: heroku rollback v%d -a %s",
+			Remedy: fmt.Sprintf("See what %s changed: heroku releases:info %s -a %s; if it is the cause, roll back to the release before it: heroku releases:rollback v%d -a %s",
 				label, label, appName, prev, appName)}
 		out = append(out, codes.DeployRegression.Raise(app, f))
 	}
@@ -451,8 +461,13 @@ func releaseRules(s *Stats, app string, th Thresholds) []report.Finding {
 // newest below it that ran when the API says v-1 failed (a failed
 // release never ran).
 func previousRelease(tl *Timeline, v int) int {
+	ran := map[int]bool{}
+	for _, r := range tl.releases() {
+		ran[r.Version] = true
+	}
+	known := func(n int) bool { return slices.ContainsFunc(tl.Releases, func(r Release) bool { return r.Version == n }) }
 	prev := v - 1
-	for prev > 1 && slices.ContainsFunc(tl.Releases, func(r Release) bool { return r.Version == prev && r.Failed }) {
+	for prev > 1 && known(prev) && !ran[prev] {
 		prev--
 	}
 	return prev

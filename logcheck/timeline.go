@@ -339,15 +339,18 @@ func (tl *Timeline) api(t time.Time, msg []byte) bool {
 	var kind EventKind
 	switch {
 	case bytes.HasPrefix(msg, []byte("Release v")):
-		v, ok := releaseVersion(msg[len("Release v"):])
-		if !ok {
+		// "Release v42 created by ...", and "Release v42 command failed by
+		// ..." when its release phase failed: the release never ran.
+		v, rest, ok := releaseVersion(msg[len("Release v"):])
+		failed := bytes.HasPrefix(rest, []byte(" command failed"))
+		if !ok || !(failed || bytes.HasPrefix(rest, []byte(" created"))) {
 			return false
 		}
 		if placed(t, &tl.Untimed) {
 			if len(tl.Releases) >= maxReleases {
 				tl.EventsDropped++
 			} else {
-				tl.Releases = append(tl.Releases, Release{Version: v, At: t})
+				tl.Releases = append(tl.Releases, Release{Version: v, At: t, Failed: failed})
 			}
 		}
 		return true
@@ -383,17 +386,17 @@ func placed(t time.Time, untimed *int) bool {
 	return true
 }
 
-// releaseVersion reads the 42 of "42 created by ...".
-func releaseVersion(b []byte) (int, bool) {
+// releaseVersion reads the 42 of "42 created by ...", and what follows it.
+func releaseVersion(b []byte) (int, []byte, bool) {
 	n := 0
 	for n < len(b) && isDigit(b[n]) {
 		n++
 	}
-	if n == 0 || n > 9 || (n < len(b) && b[n] != ' ') {
-		return 0, false
+	if n == 0 || n > 9 {
+		return 0, nil, false
 	}
 	v, ok := parseUint(b[:n])
-	return int(v), ok && v > 0
+	return int(v), b[n:], ok && v > 0
 }
 
 // clipText is a message kept as an event's text: valid UTF-8, cut.

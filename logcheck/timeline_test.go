@@ -326,7 +326,7 @@ func TestDeployRegression(t *testing.T) {
 		if f.Status != report.StatusCritical || f.Check != "logs.releases" {
 			t.Errorf("%s %s, want critical logs.releases (5xx from 1%% to 8%%)", f.Status, f.Check)
 		}
-		for _, s := range []string{"heroku releases:info v42 -a acme-prod", "heroku rollback v41 -a acme-prod"} {
+		for _, s := range []string{"heroku releases:info v42 -a acme-prod", "heroku releases:rollback v41 -a acme-prod"} {
 			if !strings.Contains(f.Remedy, s) {
 				t.Errorf("remedy %q lacks %q", f.Remedy, s)
 			}
@@ -435,12 +435,30 @@ func TestDeployRegression(t *testing.T) {
 			t.Fatalf("no regression from the API's release: %v", fs)
 		}
 		// v41 failed (it never ran): the rollback goes to v40.
-		if !strings.Contains(f.Remedy, "heroku rollback v40 -a acme-prod") || f.Data["source"] != "platform api" {
+		if !strings.Contains(f.Remedy, "heroku releases:rollback v40 -a acme-prod") || f.Data["source"] != "platform api" {
 			t.Errorf("%q %v", f.Remedy, f.Data["source"])
 		}
 		tl := s.Report("acme-prod", DefaultThresholds)
 		if len(tl.Releases) != 1 || tl.Releases[0].Version != 42 || tl.Releases[0].Comparison == nil || tl.Releases[0].Comparison.Verdict != report.VerdictRegression {
 			t.Errorf("timeline releases %+v (v40 is outside the window, v41 failed)", tl.Releases)
+		}
+	})
+
+	t.Run("a release whose release phase failed, from the logs alone", func(t *testing.T) {
+		// v42 failed (it never ran): the errors after it are v41's, and the
+		// rollback from v41 goes to v40.
+		failed := []string{
+			ts(rel.Add(-10*time.Minute)) + " app[api]: Release v41 created by user ops@acme.example",
+			ts(rel) + " app[api]: Release v42 created by user ops@acme.example",
+			ts(rel.Add(40*time.Second)) + " app[api]: Release v42 command failed by user ops@acme.example",
+		}
+		fs := run(before(0, 80), failed, after(constant(9), svc(80)))
+		if _, ok := reporttest.Find(t, fs, codes.DeployRegression.ID, "v42"); ok {
+			t.Error("a failed release blamed")
+		}
+		f, ok := reporttest.Find(t, fs, codes.DeployRegression.ID, "v41")
+		if !ok || !strings.Contains(f.Remedy, "heroku releases:rollback v40 -a acme-prod") {
+			t.Errorf("v41: %v %q", ok, f.Remedy)
 		}
 	})
 

@@ -114,6 +114,13 @@ func (s *Snapshot) ReadConfigVars() map[string]*string {
 	return s.ConfigVars
 }
 
+// ReadReleases returns the releases under the snapshot's lock.
+func (s *Snapshot) ReadReleases() []hk.Release {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.Releases
+}
+
 // PostgresAddOn is a Heroku Postgres add-on and the config vars it sets.
 type PostgresAddOn struct {
 	ID         string

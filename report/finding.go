@@ -252,6 +252,8 @@ type Report struct {
 	// Baseline says what the report was compared with (--baseline); nil
 	// when it was not.
 	Baseline *BaselineInfo
+	// Timelines are the apps' log timelines, when logs were read.
+	Timelines []Timeline
 }
 
 // New builds a report: it fills defaults, sorts the findings in report order

@@ -238,6 +238,10 @@ func (r *Redactor) Report(rep Report) Report {
 		b.Version = r.String(b.Version)
 		out.Baseline = &b
 	}
+	out.Timelines = make([]Timeline, len(rep.Timelines))
+	for i, t := range rep.Timelines {
+		out.Timelines[i] = t.mapText(r.String)
+	}
 	return out
 }
 

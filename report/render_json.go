@@ -12,16 +12,17 @@ import (
 // present so that scripts can rely on it, except baseline (and each check's
 // change and previous_status), present only when the run had --baseline.
 type jsonReport struct {
-	SchemaVersion int           `json:"schema_version"`
-	Tool          string        `json:"tool"`
-	Version       string        `json:"version"`
-	GeneratedAt   string        `json:"generated_at"`
-	Apps          []string      `json:"apps"`
-	Status        Status        `json:"status"`
-	Summary       Summary       `json:"summary"`
-	DurationMS    int64         `json:"duration_ms"`
-	Baseline      *jsonBaseline `json:"baseline,omitempty"`
-	Checks        []jsonFinding `json:"checks"`
+	SchemaVersion int            `json:"schema_version"`
+	Tool          string         `json:"tool"`
+	Version       string         `json:"version"`
+	GeneratedAt   string         `json:"generated_at"`
+	Apps          []string       `json:"apps"`
+	Status        Status         `json:"status"`
+	Summary       Summary        `json:"summary"`
+	DurationMS    int64          `json:"duration_ms"`
+	Baseline      *jsonBaseline  `json:"baseline,omitempty"`
+	Checks        []jsonFinding  `json:"checks"`
+	Timeline      []jsonTimeline `json:"timeline,omitempty"`
 }
 
 type jsonBaseline struct {
@@ -83,6 +84,9 @@ func renderJSON(w io.Writer, r Report) error {
 			Fingerprint: f.Fingerprint, Change: f.Change, PreviousStatus: f.PreviousStatus,
 		})
 	}
+	for _, t := range r.Timelines {
+		out.Timeline = append(out.Timeline, wireTimeline(t))
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -129,6 +133,9 @@ func (in jsonReport) report() Report {
 	if b := in.Baseline; b != nil {
 		r.Baseline = &BaselineInfo{Version: b.Version}
 		r.Baseline.GeneratedAt, _ = time.Parse(time.RFC3339, b.GeneratedAt)
+	}
+	for _, t := range in.Timeline {
+		r.Timelines = append(r.Timelines, t.timeline())
 	}
 	for _, f := range in.Checks {
 		r.Checks = append(r.Checks, Finding{

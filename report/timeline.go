@@ -113,6 +113,35 @@ type Event struct {
 	Text string
 }
 
+// mapText returns a copy of t with f applied to every string in it (the
+// app, dyno names, release descriptions and notes, events' texts): how
+// redaction and neutralisation reach a timeline.
+func (t Timeline) mapText(f func(string) string) Timeline {
+	out := t
+	out.App = f(t.App)
+	out.Buckets = slices.Clone(t.Buckets)
+	out.Memory = make([]DynoMemory, len(t.Memory))
+	for i, d := range t.Memory {
+		out.Memory[i] = DynoMemory{Dyno: f(d.Dyno), Points: slices.Clone(d.Points)}
+	}
+	out.Releases = make([]Release, len(t.Releases))
+	for i, r := range t.Releases {
+		r.Description = f(r.Description)
+		if r.Comparison != nil {
+			c := *r.Comparison
+			c.Note = f(c.Note)
+			c.Regressed = slices.Clone(c.Regressed)
+			r.Comparison = &c
+		}
+		out.Releases[i] = r
+	}
+	out.Events = make([]Event, len(t.Events))
+	for i, e := range t.Events {
+		out.Events[i] = Event{T: e.T, Kind: f(e.Kind), Dyno: f(e.Dyno), Text: f(e.Text)}
+	}
+	return out
+}
+
 // End is the end of the last bucket.
 func (t *Timeline) End() time.Time {
 	if len(t.Buckets) == 0 {

@@ -40,12 +40,15 @@ type Job struct {
 type Result struct {
 	Findings []report.Finding
 	Sections []report.Section
+	// Timelines are the apps' log timelines (the logs part's).
+	Timelines []report.Timeline
 }
 
-// Add appends o: findings in order, sections merged by title.
+// Add appends o: findings and timelines in order, sections merged by title.
 func (r *Result) Add(o Result) {
 	r.Findings = append(r.Findings, o.Findings...)
 	r.Sections = report.MergeSections(r.Sections, o.Sections)
+	r.Timelines = append(r.Timelines, o.Timelines...)
 }
 
 // Findings is a Result of findings alone.

@@ -48,7 +48,7 @@ func firApp(now time.Time, pki *certgen.PKI, zone *dnszone.Server, certs map[str
 // names the sources heroku-router, heroku-runtime and heroku-api; the API
 // schema the pods' names): they are written in the form heroku logs prints.
 func firLogs(now time.Time, web, crashed string) []string {
-	start := now.Add(-time.Minute)
+	start := now.UTC().Truncate(time.Minute).Add(-time.Minute) // on a minute: the same buckets whatever the second
 	ts := func(s int) string {
 		return start.Add(time.Duration(s) * time.Second).UTC().Format("2006-01-02T15:04:05.000000+00:00")
 	}

@@ -264,9 +264,29 @@ func demoApp(now time.Time, pki *certgen.PKI, zone *dnszone.Server, certs map[st
 			"/O=Sandbox/CN=Sandbox Issuing CA", "/CN=api.acme-demo.example", []string{"api.acme-demo.example"},
 			apiLeaf.Cert.NotBefore, apiLeaf.Cert.NotAfter),
 	}
+	// v41 was deployed eight minutes into the log window and made things
+	// worse (DEPLOY_REGRESSION); v42, the attempt to fix it, failed in its
+	// release phase, so v41 still runs.
+	start := logStart(now)
+	f.Releases[1].CreatedAt, f.Releases[1].UpdatedAt = start.Add(v41At), start.Add(v41At)
+	f.Releases[2].CreatedAt, f.Releases[2].UpdatedAt = start.Add(v42At), start.Add(v42At)
+	f.App.ReleasedAt = &f.Releases[1].CreatedAt
+	f.Dynos[0].UpdatedAt = start.Add(v41At + 30*time.Second)
+	f.Dynos[2].UpdatedAt = start.Add(v41At + 30*time.Second)
 	f.LogLines = demoLogs(now, f.App.Name)
 	return f
 }
+
+// When the demo's releases were made, from the start of its log window.
+const (
+	v41At = 8*time.Minute + 10*time.Second
+	v42At = 16*time.Minute + 5*time.Second
+)
+
+// logStart is the start of the demo's 20-minute log window: on a minute,
+// so the lines fall into the same timeline buckets whatever second the
+// demo runs at.
+func logStart(now time.Time) time.Time { return now.UTC().Truncate(time.Minute).Add(-20 * time.Minute) }
 
 // generatedApp is a healthy app with n custom domains, for the benchmarks.
 func generatedApp(name string, n int, now time.Time, pki *certgen.PKI, zone *dnszone.Server, certs map[string]tls.Certificate) *herokutest.AppFixture {
@@ -303,11 +323,13 @@ func generatedApp(name string, n int, now time.Time, pki *certgen.PKI, zone *dns
 // demoLogs is the last 1,500 lines a log session would return: router
 // traffic with a few slow paths, H12 and H10 errors (rack-timeout seeing
 // one H12's request run on in the app), runtime metrics with web.1 near
-// its quota and an R14, web.2 crashing on boot, and the metrics lines
-// Heroku Postgres and Heroku Redis write into the app's log.
+// its quota and an R14, web.2 crashing on boot, the metrics lines Heroku
+// Postgres and Heroku Redis write into the app's log, and the deploy of
+// v41 after which the 5xx rate rose from 1% to 7% and /search got slower,
+// then v42's failed release.
 func demoLogs(now time.Time, app string) []string {
 	r := rand.New(rand.NewPCG(42, 7))
-	start := now.Add(-20 * time.Minute)
+	start := logStart(now)
 	var lines []string
 	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000+00:00") }
 	paths := []struct {
@@ -322,8 +344,15 @@ func demoLogs(now time.Time, app string) []string {
 			path = fmt.Sprintf(p.path, 1000+r.IntN(9000))
 		}
 		service := p.base + r.IntN(p.base)
+		failPct := 1
+		if after := t.Sub(start) > v41At; after {
+			failPct = 7
+			if p.path == "/search" {
+				service *= 3
+			}
+		}
 		status := 200
-		if r.IntN(100) < 2 {
+		if r.IntN(100) < failPct {
 			status = 500
 		}
 		lines = append(lines, fmt.Sprintf(`%s heroku[router]: at=info method=%s path="%s" host=www.acme-demo.example request_id=%08x-2b1c-4d3e-8f9a-%012x fwd="203.0.113.%d" dyno=web.1 connect=%dms service=%dms status=%d bytes=%d protocol=https`,
@@ -335,6 +364,18 @@ func demoLogs(now time.Time, app string) []string {
 		}
 	}
 	at := func(min int) string { return ts(start.Add(time.Duration(min) * time.Minute)) }
+	v41, v42 := ts(start.Add(v41At)), ts(start.Add(v42At))
+	lines = append(lines,
+		v41+" app[api]: Deploy 5d6e7f8 by user ops@acme.example",
+		v41+" app[api]: Release v41 created by user ops@acme.example",
+		ts(start.Add(v41At+2*time.Second))+" heroku[web.1]: Restarting",
+		ts(start.Add(v41At+3*time.Second))+" heroku[web.1]: State changed from up to starting",
+		ts(start.Add(v41At+25*time.Second))+" heroku[web.1]: State changed from starting to up",
+		v42+" app[api]: Deploy 9a0b1c2 by user ops@acme.example",
+		v42+" app[api]: Release v42 created by user ops@acme.example",
+		ts(start.Add(v42At+40*time.Second))+" heroku[release.4821]: Process exited with status 1",
+		ts(start.Add(v42At+41*time.Second))+" app[api]: Release v42 command failed by user ops@acme.example",
+	)
 	for i, p := range []string{"/reports/4411/export", "/reports/5120/export", "/reports/7781/export"} {
 		lines = append(lines, fmt.Sprintf(`%s heroku[router]: at=error code=H12 desc="Request timeout" method=GET path="%s" host=www.acme-demo.example request_id=h12-%d fwd="203.0.113.7" dyno=web.1 connect=1ms service=30000ms status=503 bytes=0 protocol=https`, at(5+4*i), p, i))
 	}
@@ -373,7 +414,7 @@ func demoLogs(now time.Time, app string) []string {
 // healthyLogs is quiet traffic with runtime metrics well under the quota.
 func healthyLogs(now time.Time, app string) []string {
 	var lines []string
-	start := now.Add(-10 * time.Minute)
+	start := now.UTC().Truncate(time.Minute).Add(-10 * time.Minute)
 	for i := 0; i < 300; i++ {
 		t := start.Add(time.Duration(i) * 2 * time.Second).UTC().Format("2006-01-02T15:04:05.000000+00:00")
 		lines = append(lines, fmt.Sprintf(`%s heroku[router]: at=info method=GET path="/" host=%s.example request_id=r%d fwd="203.0.113.1" dyno=web.1 connect=0ms service=%dms status=200 bytes=900 protocol=https`, t, app, i, 30+i%40))

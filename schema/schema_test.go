@@ -55,7 +55,7 @@ func TestSchemaIsDraft2020(t *testing.T) {
 }
 
 // valid is the smallest report the schema accepts, with one check of each
-// kind that has its own rule, and the timeline a later feature adds.
+// kind that has its own rule, and a timeline.
 const valid = `{
   "schema_version": 1, "tool": "heroku-checkup", "version": "1.2.3", "generated_at": "2026-11-23T10:00:00Z",
   "apps": ["acme-prod"], "status": "warning",
@@ -70,10 +70,18 @@ const valid = `{
   ],
   "timeline": [
     {"app": "acme-prod", "bucket_seconds": 60,
-     "buckets": [{"t": "2026-11-23T09:40:00Z", "requests": 120, "status_5xx": 2, "h_errors": 1, "p50_ms": 41, "p95_ms": 380.5},
-                 {"t": "2026-11-23T09:41:00Z", "requests": 0, "status_5xx": 0, "h_errors": 0, "p50_ms": null, "p95_ms": null}],
-     "memory": {"web.1": [{"t": "2026-11-23T09:40:12Z", "total_mb": 412.3, "rss_mb": 400, "swap_mb": 0, "quota_mb": 512}]},
-     "releases": [{"version": 42, "at": "2026-11-23T09:35:00Z", "description": "Deploy 1a2b3c4"}]}
+     "buckets": [{"t": "2026-11-23T09:40:00Z", "requests": 120, "status_5xx": 2, "h_errors": 1, "timed": 118, "p50_ms": 41, "p95_ms": 380.5, "crashes": 0, "restarts": 1},
+                 {"t": "2026-11-23T09:41:00Z", "requests": 0, "status_5xx": 0, "h_errors": 0, "timed": 0, "p50_ms": null, "p95_ms": null, "crashes": 0, "restarts": 0}],
+     "memory": {"web.1": [{"t": "2026-11-23T09:40:00Z", "total_mb": 412.3, "rss_mb": 400, "swap_mb": 0, "quota_mb": 512}],
+                "web.2": [{"t": "2026-11-23T09:41:00Z", "total_mb": 100, "rss_mb": 99, "swap_mb": 0}]},
+     "releases": [{"version": 42, "at": "2026-11-23T09:35:00Z", "description": "Deploy 1a2b3c4"},
+                  {"version": 43, "at": "2026-11-23T09:40:30Z", "description": "Set FOO config vars",
+                   "comparison": {"verdict": "too small a sample", "status": "ok", "regressed": [], "note": "only 1 minute of logs after it",
+                     "before": {"from": "2026-11-23T09:40:00Z", "to": "2026-11-23T09:40:00Z", "requests": 0, "status_5xx": 0, "h_errors": 0, "timed": 0, "p50_ms": null, "p95_ms": null},
+                     "after": {"from": "2026-11-23T09:41:00Z", "to": "2026-11-23T09:42:00Z", "requests": 0, "status_5xx": 0, "h_errors": 0, "timed": 0, "p50_ms": null, "p95_ms": null}}}],
+     "events": [{"t": "2026-11-23T09:40:30Z", "kind": "config", "dyno": "", "text": "Set FOO config vars by user ops@acme.example"},
+                {"t": "2026-11-23T09:40:31Z", "kind": "restart", "dyno": "web.1", "text": "State changed from up to starting"}],
+     "untimed_lines": 0, "dropped": 0}
   ]
 }`
 
@@ -136,6 +144,10 @@ func TestSchemaRefusesWhatTheContractForbids(t *testing.T) {
 		{"a baseline without counts", compared, `"new": 1, "ongoing": 0, "resolved": 1`, `"new": 1`},
 		{"a timeline bucket without p95", valid, `, "p95_ms": 380.5`, ``},
 		{"a release named, not numbered", valid, `"version": 42`, `"version": "v42"`},
+		{"a bucket narrower than a minute", valid, `"bucket_seconds": 60`, `"bucket_seconds": 10`},
+		{"an event of no known kind", valid, `"kind": "config"`, `"kind": "party"`},
+		{"a comparison without its verdict", valid, `"verdict": "too small a sample", `, ``},
+		{"a timeline without its events", valid, `"events": [`, `"happenings": [`},
 	}
 	for _, c := range cases {
 		if !strings.Contains(c.doc, c.old) {
