@@ -465,7 +465,9 @@ func previousRelease(tl *Timeline, v int) int {
 	for _, r := range tl.releases() {
 		ran[r.Version] = true
 	}
-	known := func(n int) bool { return slices.ContainsFunc(tl.Releases, func(r Release) bool { return r.Version == n }) }
+	known := func(n int) bool {
+		return slices.ContainsFunc(tl.Releases, func(r Release) bool { return r.Version == n })
+	}
 	prev := v - 1
 	for prev > 1 && known(prev) && !ran[prev] {
 		prev--

@@ -528,7 +528,9 @@ func (s *Stats) Report(app string, th Thresholds) *report.Timeline {
 			out.Events = append(out.Events, report.Event{T: r.At.UTC(), Kind: string(EventRelease), Text: fmt.Sprintf("Release v%d created", r.Version)})
 		}
 	}
-	slices.SortStableFunc(out.Events, func(a, b report.Event) int { return cmp.Or(a.T.Compare(b.T), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Dyno, b.Dyno)) })
+	slices.SortStableFunc(out.Events, func(a, b report.Event) int {
+		return cmp.Or(a.T.Compare(b.T), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Dyno, b.Dyno))
+	})
 	return out
 }
 
