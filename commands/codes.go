@@ -14,6 +14,19 @@ func catalogueFormatFlag() cli.Flag {
 	return &cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or markdown"}
 }
 
+// catalogueFormat reads explain's and codes' --format: the report's
+// formats but html.
+func catalogueFormat(c *cli.Context) (report.Format, error) {
+	format, err := report.ParseFormat(c.String("format"))
+	if err == nil && format == report.FormatHTML {
+		err = fmt.Errorf("--format must be text, json or markdown, not html (%s has no HTML form)", c.Command.Name)
+	}
+	if err != nil {
+		return "", &UsageError{Msg: err.Error()}
+	}
+	return format, nil
+}
+
 func newExplainCommand(f *Factory) *cli.Command {
 	return &cli.Command{
 		Name:         "explain",
@@ -29,9 +42,9 @@ func newExplainCommand(f *Factory) *cli.Command {
 			if len(args) > 1 {
 				return usagef("explain takes one code, not %s", strings.Join(args, " and "))
 			}
-			format, err := report.ParseFormat(c.String("format"))
+			format, err := catalogueFormat(c)
 			if err != nil {
-				return &UsageError{Msg: err.Error()}
+				return err
 			}
 			entry, ok := codes.Lookup(args[0])
 			if !ok {
@@ -63,9 +76,9 @@ func newCodesCommand(f *Factory) *cli.Command {
 		Flags:        []cli.Flag{catalogueFormatFlag()},
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
-			format, err := report.ParseFormat(c.String("format"))
+			format, err := catalogueFormat(c)
 			if err != nil {
-				return &UsageError{Msg: err.Error()}
+				return err
 			}
 			if c.Args().Len() > 0 {
 				return usagef("codes takes no arguments; %s %s shows one", commandLine(c, "explain"), c.Args().First())

@@ -54,7 +54,7 @@ func commonFlags(multiApp bool) []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "app", Aliases: []string{"a"}, Usage: appUsage},
 		&cli.StringFlag{Name: "remote", Aliases: []string{"r"}, Usage: "the git remote to read the app from"},
-		&cli.StringFlag{Name: "format", Value: "text", Usage: "report format: text, json or markdown"},
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "report format: text, json, markdown or html (one self-contained file with charts)"},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (atomically) instead of stdout"},
 		&cli.StringFlag{Name: "resolver", Usage: "send every DNS lookup to `HOST[:PORT]` (default: the system's resolvers)"},
 		&cli.DurationFlag{Name: "timeout", Value: defaultTimeout, Usage: "bound on the whole run; checks still running then report unknown (TIMEOUT)"},

@@ -114,7 +114,7 @@ func TestSetupErrorsExit3WithOneLine(t *testing.T) {
 		{"ambiguous app", map[string]string{"HEROKU_HOST": api.URL, "HEROKU_API_KEY": "test-token-123456"},
 			"a\thttps://git.heroku.com/one.git (fetch)\nb\thttps://git.heroku.com/two.git (fetch)\n", nil, "several Heroku apps"},
 		{"malformed HEROKU_HOST", map[string]string{"HEROKU_HOST": "http://", "HEROKU_API_KEY": "x"}, "", []string{"-a", "acme-x"}, "not a valid API host"},
-		{"bad flag", nil, "", []string{"--format", "yaml"}, "--format must be text, json or markdown"},
+		{"bad flag", nil, "", []string{"--format", "yaml"}, "--format must be text, json, markdown or html"},
 		{"unknown flag", nil, "", []string{"--frobnicate"}, "flag provided but not defined"},
 	}
 	for _, c := range cases {

@@ -96,11 +96,15 @@ func commandLine(c *cli.Context, command string) string {
 	return "heroku-checkup " + command
 }
 
-// flagChoices lists the values of the enumerated flags, for help and
-// completion; the parsers in report and diagnose decide what is valid.
-func flagChoices(name string) []string {
+// flagChoices lists the values of the enumerated flags of a command, for
+// help and completion; the parsers in report and diagnose decide what is
+// valid.
+func flagChoices(command, name string) []string {
 	switch name {
 	case "format":
+		if command == "explain" || command == "codes" {
+			return slices.Clone(report.CatalogueFormatNames)
+		}
 		return slices.Clone(report.FormatNames)
 	case "fail-on":
 		return slices.Clone(report.FailOnNames)
@@ -173,7 +177,7 @@ func buildPluginManifest(app *cli.App, version string) (pluginManifest, error) {
 			MultipleApps: pc.MultipleApps, Flags: []manifestFlag{},
 		}
 		for _, fl := range cmd.Flags {
-			if mf, ok := describeFlag(fl); ok {
+			if mf, ok := describeFlag(cmd.Name, fl); ok {
 				if mf.Name == "app" {
 					mf.Multiple = pc.MultipleApps
 				}
@@ -205,7 +209,7 @@ func pluginUsage(cmd *cli.Command, pc pluginCommand) string {
 	return strings.TrimSpace(rest)
 }
 
-func describeFlag(fl cli.Flag) (manifestFlag, bool) {
+func describeFlag(command string, fl cli.Flag) (manifestFlag, bool) {
 	if v, ok := fl.(cli.VisibleFlag); ok && !v.IsVisible() {
 		return manifestFlag{}, false
 	}
@@ -234,7 +238,7 @@ func describeFlag(fl cli.Flag) (manifestFlag, bool) {
 		if mf.Default == "" {
 			mf.Default = doc.GetValue()
 		}
-		mf.Options = flagChoices(mf.Name)
+		mf.Options = flagChoices(command, mf.Name)
 	}
 	if _, ok := fl.(*cli.StringSliceFlag); ok {
 		mf.Multiple = true

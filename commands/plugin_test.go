@@ -57,7 +57,7 @@ func TestPluginManifestDescribesEveryFlag(t *testing.T) {
 				t.Errorf("--app: %+v", f)
 			}
 		case "format":
-			if f.Default != "text" || !slices.Equal(f.Options, []string{"text", "json", "markdown"}) {
+			if f.Default != "text" || !slices.Equal(f.Options, []string{"text", "json", "markdown", "html"}) {
 				t.Errorf("--format: %+v", f)
 			}
 		case "demo":

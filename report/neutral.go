@@ -212,5 +212,9 @@ func neutral(rep Report) Report {
 	for i, n := range rep.Notes {
 		out.Notes[i] = Line(n)
 	}
+	out.Timelines = make([]Timeline, len(rep.Timelines))
+	for i, t := range rep.Timelines {
+		out.Timelines[i] = t.mapText(Line)
+	}
 	return out
 }

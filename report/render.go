@@ -14,12 +14,17 @@ const (
 	FormatText     Format = "text"
 	FormatJSON     Format = "json"
 	FormatMarkdown Format = "markdown"
+	FormatHTML     Format = "html"
 )
 
 // FormatNames are the values --format accepts, for help and completion.
-var FormatNames = []string{string(FormatText), string(FormatJSON), string(FormatMarkdown)}
+var FormatNames = []string{string(FormatText), string(FormatJSON), string(FormatMarkdown), string(FormatHTML)}
 
-// ParseFormat accepts text, json, markdown (and md).
+// CatalogueFormatNames are the formats of explain and codes: the catalogue
+// has no HTML page.
+var CatalogueFormatNames = []string{string(FormatText), string(FormatJSON), string(FormatMarkdown)}
+
+// ParseFormat accepts text, json, markdown (and md), html.
 func ParseFormat(s string) (Format, error) {
 	switch s {
 	case "text":
@@ -28,8 +33,10 @@ func ParseFormat(s string) (Format, error) {
 		return FormatJSON, nil
 	case "markdown", "md":
 		return FormatMarkdown, nil
+	case "html":
+		return FormatHTML, nil
 	}
-	return "", fmt.Errorf("--format must be text, json or markdown, not %q", s)
+	return "", fmt.Errorf("--format must be text, json, markdown or html, not %q", s)
 }
 
 // RenderOptions choose the format; Color applies to text only.
@@ -50,6 +57,8 @@ func Render(w io.Writer, r Report, opts RenderOptions) error {
 		return renderJSON(w, r)
 	case FormatMarkdown:
 		return renderMarkdown(w, neutral(r))
+	case FormatHTML:
+		return renderHTML(w, neutral(r))
 	case FormatText, "":
 		return renderText(w, neutral(r), opts.Color)
 	}

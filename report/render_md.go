@@ -164,6 +164,8 @@ func renderMarkdown(w io.Writer, r Report) error {
 		}
 	}
 
+	renderReleasesMarkdown(ew, r, md)
+
 	for _, s := range r.Sections {
 		ew.printf("## %s\n\n", md(s.Title))
 		if len(s.Header) == 0 {

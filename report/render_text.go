@@ -146,6 +146,10 @@ func renderText(w io.Writer, r Report, color bool) error {
 		}
 	}
 
+	for i := range r.Timelines {
+		renderTimelineText(ew, p, &r.Timelines[i])
+	}
+
 	for _, c := range r.CategoriesPresent() {
 		fs := current(r.ByCategory(c))
 		if len(fs) == 0 {

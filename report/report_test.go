@@ -48,6 +48,7 @@ func sampleReport() Report {
 		{Title: "dig", Text: "shop.acme.com.\t300\tIN\tCNAME\tacme-prod.herokuapp.com.\n"},
 	}
 	r.Notes = []string{"example note"}
+	r.Timelines = []Timeline{sampleTimeline()}
 	return r
 }
 
@@ -183,6 +184,7 @@ func TestGolden(t *testing.T) {
 		{"report.color.txt.golden", RenderOptions{Format: FormatText, Color: true}},
 		{"report.json.golden", RenderOptions{Format: FormatJSON}},
 		{"report.md.golden", RenderOptions{Format: FormatMarkdown}},
+		{"report.html.golden", RenderOptions{Format: FormatHTML}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
