@@ -52,7 +52,7 @@ type htmlChanges struct {
 
 type htmlChange struct {
 	Change, Mark, Was, App, Subject, Check, Code, Summary string
-	Status                                               Status
+	Status                                                Status
 }
 
 type htmlTimeline struct {
@@ -63,15 +63,15 @@ type htmlTimeline struct {
 
 type htmlRelease struct {
 	Label, At, Description, Window, Requests, E5xx, HErr, P95, Verdict, Note string
-	Status                                                                 Status
+	Status                                                                   Status
 }
 
 type htmlProblem struct {
-	Status                                                         Status
+	Status                                                           Status
 	Mark, StatusWord, Where, Code, Category, Change, Summary, Remedy string
-	Detail                                                         []string
-	Docs                                                           string
-	DocsURL                                                        string // an https link, else empty (the docs are shown as text)
+	Detail                                                           []string
+	Docs                                                             string
+	DocsURL                                                          string // an https link, else empty (the docs are shown as text)
 }
 
 type htmlCategory struct {
