@@ -36,7 +36,7 @@ func normalize(b []byte) []byte {
 // run; e2e's TestDemo checks them by their codes.
 func TestDemoGolden(t *testing.T) {
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	for _, format := range []string{"text", "json", "markdown"} {
+	for _, format := range []string{"text", "json", "markdown", "html"} {
 		t.Run(format, func(t *testing.T) {
 			h := newHarness(t)
 			h.now = func() time.Time { return at }

@@ -46,8 +46,9 @@ type line struct {
 }
 
 type tick struct {
-	Pos   float64
-	Label string
+	Pos    float64
+	Label  string
+	Anchor string // of a time label: start, middle or end, so none is cut at an edge
 }
 
 type marker struct {
@@ -142,7 +143,14 @@ func (c *chart) xTicks(s scale, days bool) {
 		if t.Before(s.start) {
 			continue
 		}
-		c.XTicks = append(c.XTicks, tick{Pos: s.x(t), Label: t.UTC().Format(format)})
+		tk := tick{Pos: s.x(t), Label: t.UTC().Format(format), Anchor: "middle"}
+		switch {
+		case tk.Pos < c.Left+20:
+			tk.Anchor = "start"
+		case tk.Pos > c.Right()-20:
+			tk.Anchor = "end"
+		}
+		c.XTicks = append(c.XTicks, tk)
 	}
 }
 

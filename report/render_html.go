@@ -158,7 +158,7 @@ func renderHTML(w io.Writer, r Report) error {
 func htmlTimelineOf(t *Timeline) htmlTimeline {
 	width := time.Duration(t.BucketSeconds) * time.Second
 	h := htmlTimeline{App: t.App, Charts: charts(t),
-		Span: fmt.Sprintf("%s to %s, %d buckets of %s", timeLabel(t.Start()), timeLabel(t.End()), len(t.Buckets), bucketWord(width))}
+		Span: fmt.Sprintf("%s to %s, %s of %s", timeLabel(t.Start()), timeLabel(t.End()), plural(len(t.Buckets), "bucket"), bucketWord(width))}
 	if t.Untimed > 0 {
 		h.Untimed = fmt.Sprintf("%d lines without a usable time counted, not placed", t.Untimed)
 	}
