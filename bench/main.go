@@ -69,6 +69,7 @@ func main() {
 	runs := flag.Int("runs", 3, "runs per diagnose scenario (the median is kept)")
 	cli := flag.String("heroku-cli", os.Getenv("HEROKU_CHECKUP_HEROKU_CLI"), "the Heroku CLI's bin/run.js, for the plugin's rows (./scripts/heroku-cli prints it)")
 	pluginOnly := flag.Bool("plugin-only", false, "measure only the plugin (prints, does not write -out)")
+	before := flag.String("before", "", "a heroku-checkup binary built from before the log timeline, to measure what the timeline costs (./bench/run builds it from BENCH_BEFORE)")
 	flag.Parse()
 	size, err := parseSize(*logSize)
 	if err != nil {
@@ -135,6 +136,9 @@ func main() {
 	add(row{"  awk / logs-check (stdin)", fmt.Sprintf("%.1fx", awkT.Seconds()/pipeT.Seconds()), ">= 3x", verdict(awkT.Seconds()/pipeT.Seconds() >= 3)})
 	same := sameStats(fileStats, awkStats)
 	add(row{"  same status counts and mean service time as awk", fmt.Sprint(same), "true", verdict(same)})
+	if *before != "" {
+		timelineCost(*before, *bin, logFile, size, add)
+	}
 	distinct := filepath.Join(dir, "distinct.log")
 	if err := ensureDistinct(distinct, distinctKeys); err != nil {
 		fail(err)
@@ -144,7 +148,7 @@ func main() {
 		fmt.Sprintf("%s, peak RSS %d MiB, report %d KiB", ms(dT), dRSS>>10, dReport>>10), "RSS < 64 MiB", verdict(dRSS < 64<<10)})
 
 	add(row{"heroku-checkup --help (median of 20)", ms(helpTime(*bin)), "", ""})
-	for _, f := range []report.Format{report.FormatText, report.FormatJSON, report.FormatMarkdown} {
+	for _, f := range []report.Format{report.FormatText, report.FormatJSON, report.FormatMarkdown, report.FormatHTML} {
 		d, n := render(report50, f)
 		add(row{fmt.Sprintf("render the 50-app report (%d checks) as %s", n, f), ms(d), "", ""})
 	}
@@ -467,4 +471,46 @@ func writeResults(path string, rows []row, parts map[string]time.Duration, cp ti
 	}
 	b.WriteString("\n`wall` is the whole process (start-up and the sandbox's own set-up included); `run` is the report's `duration_ms`, from the first request to the last finding.\n")
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// timelineRuns is how many runs of each build the timeline's cost is the
+// median of: before and after alternate, so a noisy neighbour on a shared
+// 2-CPU machine slows both alike.
+const timelineRuns = 7
+
+// timelineCost measures what the log timeline (issue 17) costs logs-check:
+// the throughput of the build before it against this one on the same file,
+// runs interleaved, medians compared; and this build's peak RSS on logs of
+// 10 MiB, 100 MiB and the big one, which must stay flat.
+func timelineCost(before, after, logFile string, size int64, add func(row)) {
+	var tb, ta []time.Duration
+	var rb, ra int64
+	for range timelineRuns {
+		d, r, _ := logsCheck(before, logFile, false)
+		tb, rb = append(tb, d), max(rb, r)
+		d, r, _ = logsCheck(after, logFile, false)
+		ta, ra = append(ta, d), max(ra, r)
+	}
+	mb := float64(size) / (1 << 20)
+	b, a := median(tb), median(ta)
+	cost := 100 * (a.Seconds()/b.Seconds() - 1)
+	add(row{fmt.Sprintf("logs-check before / with the timeline (%.0f MiB, median of %d interleaved)", mb, timelineRuns),
+		fmt.Sprintf("%.0f / %.0f MiB/s, peak RSS %d / %d MiB", mb/b.Seconds(), mb/a.Seconds(), rb>>10, ra>>10), "", ""})
+	add(row{"  what the timeline costs", fmt.Sprintf("%+.1f%% time", cost), "<= +10%", verdict(cost <= 10)})
+	var sizes []string
+	var rss []int64
+	for _, s := range []int64{10 << 20, 100 << 20, size} {
+		path := logFile
+		if s != size {
+			path = filepath.Join(filepath.Dir(logFile), fmt.Sprintf("router-%dMiB.log", s>>20))
+			if err := ensureLog(path, s); err != nil {
+				fail(err)
+			}
+		}
+		_, r, _ := medianLogs(3, func() (time.Duration, int64, logStats) { return logsCheck(after, path, false) })
+		rss = append(rss, r)
+		sizes = append(sizes, fmt.Sprintf("%d MiB: %d MiB", s>>20, r>>10))
+	}
+	growth := rss[len(rss)-1] - rss[0]
+	add(row{"  peak RSS with the timeline, by log size", strings.Join(sizes, ", "), "flat (+8 MiB at most)", verdict(growth <= 8<<10)})
 }
