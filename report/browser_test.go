@@ -29,7 +29,6 @@ func hostileTimeline() Timeline {
 // TestHostileHTMLGolden: the HTML report of hostile values, as a reader gets it.
 func TestHostileHTMLGolden(t *testing.T) {
 	r := hostileReport()
-	r.Timelines = []Timeline{hostileTimeline()}
 	var buf bytes.Buffer
 	if err := Render(&buf, r, RenderOptions{Format: FormatHTML}); err != nil {
 		t.Fatal(err)
@@ -53,7 +52,6 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	hostile := hostileReport()
-	hostile.Timelines = []Timeline{hostileTimeline()}
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name   string

@@ -48,6 +48,7 @@ func hostileReport() Report {
 		{Title: "dig", Text: "shop.acme.com.\t300\tIN\tTXT\t\"" + osc52 + "\"\n" + cr + "\n"},
 	}
 	r.Notes = []string{"note " + cr}
+	r.Timelines = []Timeline{hostileTimeline()}
 	// A baseline is a file from outside too.
 	r.Baseline = &BaselineInfo{GeneratedAt: genTime.Add(-24 * time.Hour), Version: "0.9 " + osc52}
 	for i := range r.Checks {
@@ -127,7 +128,7 @@ func TestHostileMarkdownIsText(t *testing.T) {
 	}
 	// Only the report's own headings are headings, and no value opens a
 	// list, a quote or a table row of its own.
-	heading := regexp.MustCompile(`^(# heroku-checkup report|## |### (✖|\?|!|i) )`)
+	heading := regexp.MustCompile(`^(# heroku-checkup report|## |### (✖|\?|!|i) |### v[0-9]+ · )`)
 	for _, line := range strings.Split(md, "\n") {
 		switch {
 		case strings.HasPrefix(line, "#") && !heading.MatchString(line):
