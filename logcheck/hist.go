@@ -18,7 +18,10 @@ type Histogram struct {
 const (
 	histSubBits = 5 // 32 sub-buckets per power of two
 	histMaxExp  = 31
-	histBuckets = 1<<(histSubBits+1) + (histMaxExp-histSubBits)*(1<<histSubBits)
+	// 2^(sub+1) exact buckets, 2^sub for each power of two from 2^(sub+1)
+	// to 2^(maxExp-1), and the open-ended top one (values of 2^maxExp and
+	// more).
+	histBuckets = 1<<(histSubBits+1) + (histMaxExp-histSubBits-1)<<histSubBits + 1
 )
 
 // logLinear is the bucket of v in a log-linear layout of sub bits (2^sub
@@ -66,6 +69,9 @@ func quantileOf(counts []uint32, n uint64, max uint32, q float64, sub int) uint3
 	for b, c := range counts {
 		seen += uint64(c)
 		if seen >= rank {
+			if b == len(counts)-1 {
+				return max // the top bucket has no upper bound but the largest value
+			}
 			return min(logLinearUpper(b, sub), max)
 		}
 	}
@@ -120,9 +126,11 @@ func (h *Histogram) Merge(o *Histogram) {
 
 // Sketch is the smaller histogram of one timeline bucket: 16 buckets per
 // power of two (a percentile within 1/16, 6.25%, above the true value,
-// never below it), values under 32 ms exact, and 2^20 ms (17 minutes) and
-// more in the top bucket: 288 counters, so a timeline of a few hundred
-// buckets stays well under a megabyte, and buckets merge by addition.
+// never below it), values under 32 ms exact, and 2^18 ms (4.4 minutes,
+// far past the router's 30-second timeout) and more in the top bucket,
+// whose percentile is the exact maximum: 241 counters, so a timeline of a
+// few hundred buckets stays under half a megabyte, and buckets merge by
+// addition.
 type Sketch struct {
 	counts [sketchBuckets]uint32
 	n      uint32
@@ -131,8 +139,8 @@ type Sketch struct {
 
 const (
 	sketchSubBits = 4
-	sketchMaxExp  = 20
-	sketchBuckets = 1<<(sketchSubBits+1) + (sketchMaxExp-sketchSubBits)*(1<<sketchSubBits)
+	sketchMaxExp  = 18
+	sketchBuckets = 1<<(sketchSubBits+1) + (sketchMaxExp-sketchSubBits-1)<<sketchSubBits + 1
 )
 
 // Add records one value.

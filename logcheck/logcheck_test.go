@@ -346,3 +346,32 @@ func TestParallelMatchesSerial(t *testing.T) {
 		t.Errorf("lines %d, H12 %d", one.Lines, one.Codes["H12"].Count)
 	}
 }
+
+// TestLogLinearTop: every bucket of both layouts is reachable (the last
+// finite power of two ends one before the open-ended top bucket), and a
+// percentile that falls in the top bucket is the largest value, not a
+// bound below it.
+func TestLogLinearTop(t *testing.T) {
+	for _, l := range []struct{ sub, maxExp, n int }{{histSubBits, histMaxExp, histBuckets}, {sketchSubBits, sketchMaxExp, sketchBuckets}} {
+		if b := logLinear(1<<l.maxExp-1, l.sub, l.maxExp, l.n); b != l.n-2 {
+			t.Errorf("sub %d: 2^%d-1 in bucket %d of %d, want the one before the top", l.sub, l.maxExp, b, l.n)
+		}
+		if b := logLinear(1<<l.maxExp, l.sub, l.maxExp, l.n); b != l.n-1 {
+			t.Errorf("sub %d: 2^%d in bucket %d of %d, want the top", l.sub, l.maxExp, b, l.n)
+		}
+	}
+	var s Sketch
+	s.Add(100)
+	s.Add(900000) // 15 minutes: past 2^18 ms
+	if got := s.Quantile(0.99); got != 900000 {
+		t.Errorf("sketch p99 %d, want the largest value 900000", got)
+	}
+	if got := s.Quantile(0.5); got != 103 {
+		t.Errorf("sketch p50 %d, want 100's bucket's bound 103", got)
+	}
+	var h Histogram
+	h.Add(1<<31 + 12345)
+	if got := h.Quantile(0.5); got != 1<<31+12345 {
+		t.Errorf("histogram p50 %d, want the value itself", got)
+	}
+}

@@ -134,12 +134,17 @@ type Release struct {
 // Timeline is the log's traffic and memory over time. Its zero value is
 // empty and ready.
 type Timeline struct {
-	width   int64    // seconds; 0 while nothing was placed
-	lo      int64    // the bucket number (unix seconds / width) of b[0]
-	b       []bucket // buckets lo, lo+1, ...
-	dynos   []string // the memory slots' dynos
-	Changes []Event  // deploys, rollbacks, config changes, scaling
-	Dynos   []Event  // restarts and crashes
+	width int64    // seconds; 0 while nothing was placed
+	lo    int64    // the bucket number (unix seconds / width) of b[0]
+	b     []bucket // buckets lo, lo+1, ...
+	// The bucket the last line fell in, b[cur], covers unix seconds
+	// [curFrom, curTo): the next line most often falls there too, found
+	// without a division. curTo is 0 when b changed.
+	cur            int
+	curFrom, curTo int64
+	dynos          []string // the memory slots' dynos
+	Changes        []Event  // deploys, rollbacks, config changes, scaling
+	Dynos          []Event  // restarts and crashes
 	// Releases from the log lines (and the API's, once AddReleases ran).
 	Releases []Release
 	// Dropped counts what the caps left out: memory samples of dynos
@@ -156,16 +161,20 @@ type Timeline struct {
 // bounds check.
 func (tl *Timeline) bucketAt(t time.Time) *bucket {
 	sec := t.Unix()
+	if sec >= tl.curFrom && sec < tl.curTo {
+		return &tl.b[tl.cur]
+	}
 	if t.IsZero() || sec < minPlaced || sec >= maxPlaced {
 		tl.Untimed++
 		return nil
 	}
-	if tl.width != 0 {
-		if i := floorDiv(sec, tl.width) - tl.lo; i >= 0 && i < int64(len(tl.b)) {
-			return &tl.b[i]
-		}
+	if tl.width == 0 || floorDiv(sec, tl.width)-tl.lo < 0 || floorDiv(sec, tl.width)-tl.lo >= int64(len(tl.b)) {
+		tl.extend(sec)
+		tl.curTo = 0
 	}
-	return tl.extend(sec)
+	k := floorDiv(sec, tl.width)
+	tl.cur, tl.curFrom, tl.curTo = int(k-tl.lo), k*tl.width, (k+1)*tl.width
+	return &tl.b[tl.cur]
 }
 
 func floorDiv(a, b int64) int64 {
@@ -178,19 +187,22 @@ func floorDiv(a, b int64) int64 {
 
 // extend makes room for the bucket of sec: wider buckets when the span
 // would exceed maxBuckets, then more buckets at either end.
-func (tl *Timeline) extend(sec int64) *bucket {
+func (tl *Timeline) extend(sec int64) {
 	if tl.width == 0 {
+		// Room for every bucket there will ever be, at once (half a
+		// megabyte): the timeline's memory is the same for a short log and
+		// a long one, and growing it never copies or leaves garbage.
 		tl.width = bucketWidths[0]
 		tl.lo = floorDiv(sec, tl.width)
-		tl.b = make([]bucket, 1, 4)
-		return &tl.b[0]
+		tl.b = make([]bucket, 1, maxBuckets)
+		return
 	}
 	for {
 		k := floorDiv(sec, tl.width)
 		lo, hi := min(tl.lo, k), max(tl.lo+int64(len(tl.b))-1, k)
 		if hi-lo+1 <= maxBuckets {
 			tl.cover(lo, hi)
-			return &tl.b[k-tl.lo]
+			return
 		}
 		tl.coarsen(nextWidth(tl.width))
 	}
@@ -200,13 +212,16 @@ func (tl *Timeline) extend(sec int64) *bucket {
 func (tl *Timeline) cover(lo, hi int64) {
 	if lo < tl.lo {
 		n := int(tl.lo - lo)
-		tl.b = slices.Insert(tl.b, 0, make([]bucket, n)...)
+		old := len(tl.b)
+		tl.b = slices.Grow(tl.b, n)[:old+n]
+		copy(tl.b[n:], tl.b[:old])
+		clear(tl.b[:n])
 		tl.lo = lo
 	}
 	if end := tl.lo + int64(len(tl.b)); hi >= end {
 		n := int(hi - end + 1)
 		old := len(tl.b)
-		tl.b = slices.Grow(tl.b, n)[:old+n]
+		tl.b = slices.Grow(tl.b, n)[:old+n] // within the capacity made at the start
 		clear(tl.b[old:])
 	}
 }
@@ -232,6 +247,7 @@ func (tl *Timeline) coarsen(w int64) {
 	}
 	tl.b = tl.b[:last+1]
 	tl.width, tl.lo = w, newLo
+	tl.curTo = 0
 }
 
 // slot is the memory slot of dyno, -1 when the slots are full.
@@ -405,7 +421,9 @@ func clipText(b []byte) string {
 	return string(bytes.ToValidUTF8(b, []byte("\uFFFD")))
 }
 
-// merge adds another timeline (of other lines) into tl.
+// merge adds another timeline (of other lines) into tl. o's buckets may
+// be merged into wider ones on the way (the parallel reader merges its
+// workers' timelines once, at the end, and keeps no copy).
 func (tl *Timeline) merge(o *Timeline) {
 	tl.Untimed += o.Untimed
 	tl.DynosDropped += o.DynosDropped
@@ -417,11 +435,11 @@ func (tl *Timeline) merge(o *Timeline) {
 		return
 	}
 	if tl.width == 0 {
-		tl.width, tl.lo, tl.dynos = o.width, o.lo, slices.Clone(o.dynos)
-		tl.b = slices.Clone(o.b)
+		tl.width, tl.lo, tl.dynos, tl.b = o.width, o.lo, o.dynos, o.b
+		o.b = nil
 		return
 	}
-	src := &Timeline{width: o.width, lo: o.lo, b: slices.Clone(o.b)}
+	src := o
 	for {
 		w := max(tl.width, src.width)
 		if tl.width < w {
@@ -449,6 +467,7 @@ func (tl *Timeline) merge(o *Timeline) {
 	for i := range src.b {
 		tl.b[src.lo+int64(i)-tl.lo].merge(&src.b[i], slots)
 	}
+	tl.curTo = 0
 }
 
 // appendCapped appends what fits under the cap, counting the rest.
