@@ -455,3 +455,30 @@ func HasColour(pngData []byte, c color.RGBA) bool {
 	}
 	return false
 }
+
+// Faults lists what is wrong with a page that must stand alone: it asked
+// for anything but itself, logged to its console or threw, holds a
+// script, or drew nothing (a screenshot under 3% inked or of fewer than 8
+// colours, or without a pixel of the colour mark its charts use).
+func (p *Page) Faults(mark color.RGBA) []string {
+	var out []string
+	if len(p.Requests) != 1 {
+		out = append(out, fmt.Sprintf("the page asked for %q, want only itself", p.Requests))
+	}
+	if len(p.Console) > 0 {
+		out = append(out, fmt.Sprintf("console: %q", p.Console))
+	}
+	if p.Scripts != 0 {
+		out = append(out, fmt.Sprintf("%d script elements", p.Scripts))
+	}
+	share, colours, err := Ink(p.Screenshot)
+	switch {
+	case err != nil:
+		out = append(out, "the screenshot: "+err.Error())
+	case share < 0.03 || colours < 8:
+		out = append(out, fmt.Sprintf("the screenshot looks blank: %.1f%% inked, %d colours", 100*share, colours))
+	case !HasColour(p.Screenshot, mark):
+		out = append(out, fmt.Sprintf("no pixel of %v in the screenshot: the charts were not drawn", mark))
+	}
+	return out
+}
