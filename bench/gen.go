@@ -10,7 +10,7 @@ import (
 
 // genLogs writes about size bytes of router, runtime and app lines, the
 // same bytes for the same size: a seeded generator, not captured traffic.
-func genLogs(w io.Writer, size int64) (int64, error) {
+func genLogs(w io.Writer, size int64, step time.Duration) (int64, error) {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	r := rand.New(rand.NewPCG(2026, 11))
 	start := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
@@ -19,7 +19,7 @@ func genLogs(w io.Writer, size int64) (int64, error) {
 	var n int64
 	var line []byte
 	for i := 0; n < size; i++ {
-		t := start.Add(time.Duration(i) * 20 * time.Millisecond).Format("2006-01-02T15:04:05.000000+00:00")
+		t := start.Add(time.Duration(i) * step).Format("2006-01-02T15:04:05.000000+00:00")
 		line = line[:0]
 		switch k := r.IntN(100); {
 		case k < 84:
