@@ -25,7 +25,8 @@ describe('buildManifest', () => {
     assert.equal(diag.flags.app.char, 'a')
     assert.equal(diag.flags.app.multiple, true)
     assert.equal(m.commands['checkup:pg'].flags.app.multiple, false)
-    assert.deepEqual(diag.flags.format.options, ['text', 'json', 'markdown'])
+    assert.deepEqual(diag.flags.format.options, ['text', 'json', 'markdown', 'html'])
+    assert.deepEqual(m.commands['checkup:explain'].flags.format.options, ['text', 'json', 'markdown'], 'explain has no HTML form')
     assert.equal(diag.flags.demo.type, 'boolean')
     assert.equal(diag.flags['demo-apps'], undefined, 'hidden flags stay hidden')
     for (const c of d.commands) {
