@@ -133,6 +133,7 @@ func Collect(ctx context.Context, t Target, o Options) (*Snapshot, error) {
 		PoolSize:                 1,
 		MaxIdleConns:             1,
 		MaxRetries:               -1,
+		DialerRetries:            1, // one dial: a refused port or a failed handshake is the answer, not a cue to wait and redial
 		DialTimeout:              o.Timeout,
 		ReadTimeout:              o.Timeout,
 		WriteTimeout:             o.Timeout,

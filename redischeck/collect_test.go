@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -175,6 +176,30 @@ func TestCollectHungServer(t *testing.T) {
 	_, err = Collect(ctx, Target{URL: "redis://:pw-hung-0000@" + l.Addr().String()}, Options{Timeout: 10 * time.Second})
 	if err == nil || time.Since(start) > 3*time.Second {
 		t.Errorf("hung server: %v after %v", err, time.Since(start))
+	}
+}
+
+// TestCollectDialsOnce: a refused connection is reported after one dial
+// (go-redis's pool would otherwise dial five times, 100 ms apart, before
+// answering). After a failed dial the pool may start one background
+// probe of its own, which Close stops: at most two dials in all.
+func TestCollectDialsOnce(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now: connection refused
+	for _, scheme := range []string{"redis", "rediss"} {
+		var dials atomic.Int32
+		dial := func(ctx context.Context, network, a string) (net.Conn, error) {
+			dials.Add(1)
+			return (&net.Dialer{}).DialContext(ctx, network, a)
+		}
+		_, err := Collect(context.Background(), Target{URL: scheme + "://:pw@" + addr}, Options{Timeout: 5 * time.Second, Dial: dial})
+		if n := dials.Load(); err == nil || n > 2 {
+			t.Errorf("%s: %d dials, error %v; want one (and the pool's probe) and an error", scheme, n, err)
+		}
 	}
 }
 
