@@ -16,6 +16,12 @@ import (
 // (with its oclif.manifest.json); npm's registry is pointed at a closed
 // loopback port, so nothing leaves the machine.
 func pluginBench(bin, cli string, add func(row)) error {
+	// The CLI runs in the users' homes: a relative path would name no file
+	// there, and the plugin would only say so.
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
 	tmp, err := os.MkdirTemp("", "heroku-checkup-bench-cli")
 	if err != nil {
 		return err
@@ -52,16 +58,29 @@ func pluginBench(bin, cli string, add func(row)) error {
 	heroku(without, "--version").Run() // the first run of a HOME does one-time work
 
 	// Interleaved, so a noisy neighbour slows every command alike.
-	const n = 10
+	const n = 20
 	m := timeInterleaved(n,
 		heroku(without, "--version"), heroku(with, "--version"),
 		heroku(without, "help", "apps:info"), heroku(with, "help", "apps:info"),
 		heroku(with, "checkup:version"), exec.Command(bin, "version"),
-		heroku(with, "checkup", "--demo", "--format", "json"), exec.Command(bin, "diagnose", "--demo", "--format", "json"))
-	before, after, helpBefore, helpAfter, version, bareVersion, demo, bareDemo := m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]
+		// Without the demo's PostgreSQL and redis-server: their seconds of
+		// set-up are the binary's own work either way, and their noise
+		// would hide the plugin's few milliseconds.
+		heroku(with, "checkup", "--demo", "--demo-servers=false", "--format", "json"), exec.Command(bin, "diagnose", "--demo", "--demo-servers=false", "--format", "json"))
+	before, after, helpBefore, helpAfter, version, bareVersion, demo, bareDemo := m[0].wall, m[1].wall, m[2].wall, m[3].wall, m[4].wall, m[5].wall, m[6].wall, m[7].wall
+	// Each pair must have done the same thing: a plugin that failed to find
+	// the binary exits 3 in a CLI start-up's time, and would look free.
+	for _, p := range [][2]int{{0, 1}, {2, 3}, {4, 5}, {6, 7}} {
+		if a, b := m[p[0]].exit, m[p[1]].exit; a != b {
+			return fmt.Errorf("%s exited %d, %s exited %d", m[p[0]].name, a, m[p[1]].name, b)
+		}
+	}
+	if m[6].exit != 2 {
+		return fmt.Errorf("%s exited %d, want 2 (the demo's critical findings)", m[6].name, m[6].exit)
+	}
 
 	pct := func(d, of time.Duration) float64 { return 100 * float64(d) / float64(of) }
-	add(row{"heroku --version (the CLI's own start-up; median of 10)", ms(before), "", ""})
+	add(row{"heroku --version (the CLI's own start-up; median of 20)", ms(before), "", ""})
 	add(row{"  with the plugin installed", fmt.Sprintf("%s (%+.1f%%)", ms(after), pct(after-before, before)), "<= +5%", verdict(pct(after-before, before) <= 5)})
 	add(row{"heroku help apps:info, without / with the plugin", fmt.Sprintf("%s / %s (%+.1f%%)", ms(helpBefore), ms(helpAfter), pct(helpAfter-helpBefore, helpBefore)), "<= +5%", verdict(pct(helpAfter-helpBefore, helpBefore) <= 5)})
 	add(row{"heroku checkup:version / heroku-checkup version", fmt.Sprintf("%s / %s", ms(version), ms(bareVersion)), "", ""})
@@ -71,11 +90,20 @@ func pluginBench(bin, cli string, add func(row)) error {
 	return nil
 }
 
+// timed is one command's median wall time and its exit code.
+type timed struct {
+	name string
+	wall time.Duration
+	exit int
+}
+
 // timeInterleaved runs each command n times, in turn (after two warm-up
-// rounds), and returns each one's median wall time. A non-zero exit is
-// fine (the demo exits 2).
-func timeInterleaved(n int, cmds ...*exec.Cmd) []time.Duration {
+// rounds), and returns each one's median wall time and exit code. A
+// non-zero exit is fine (the demo exits 2) as long as every run of the
+// command gives the same one.
+func timeInterleaved(n int, cmds ...*exec.Cmd) []timed {
 	ds := make([][]time.Duration, len(cmds))
+	out := make([]timed, len(cmds))
 	for i := range n + 2 {
 		for j, c := range cmds {
 			run := exec.Command(c.Path, c.Args[1:]...)
@@ -86,14 +114,19 @@ func timeInterleaved(n int, cmds ...*exec.Cmd) []time.Duration {
 					fail(err)
 				}
 			}
+			code := run.ProcessState.ExitCode()
+			if i == 0 {
+				out[j] = timed{name: strings.Join(c.Args, " "), exit: code}
+			} else if code != out[j].exit {
+				fail(fmt.Errorf("%s exited %d, then %d", out[j].name, out[j].exit, code))
+			}
 			if i >= 2 {
 				ds[j] = append(ds[j], time.Since(start))
 			}
 		}
 	}
-	out := make([]time.Duration, len(cmds))
 	for j := range cmds {
-		out[j] = median(ds[j])
+		out[j].wall = median(ds[j])
 	}
 	return out
 }
