@@ -94,3 +94,39 @@ func TestSessionAsServerSentEvents(t *testing.T) {
 		t.Errorf("lines %d, unread %v, codes %v, read error %q", s.Lines, s.Unread, keysOf(s.Codes), s.ReadError)
 	}
 }
+
+// TestResizeRemedyOneOff: a one-off dyno and a Scheduler job are in no
+// formation, so their memory remedy is the size of the run or of the job,
+// not ps:type (which would refuse "run" and "scheduler"); a formation
+// dyno's stays ps:type.
+func TestResizeRemedyOneOff(t *testing.T) {
+	s := analyse(
+		`2026-11-23T09:51:00.000000+00:00 heroku[run.4821]: Process running mem=560M(109.4%)`,
+		`2026-11-23T09:51:00.000000+00:00 heroku[run.4821]: Error R14 (Memory quota exceeded)`,
+		`2026-11-23T09:52:00.000000+00:00 heroku[scheduler.1337]: Process running mem=530M(103.5%)`,
+		`2026-11-23T09:52:00.000000+00:00 heroku[scheduler.1337]: Error R14 (Memory quota exceeded)`,
+		`2026-11-23T09:53:00.000000+00:00 heroku[worker.2]: Process running mem=540M(105.5%)`,
+		`2026-11-23T09:53:00.000000+00:00 heroku[worker.2]: Error R14 (Memory quota exceeded)`,
+	)
+	fs := Judge(s, "acme-prod", DefaultThresholds)
+	for dyno, want := range map[string]string{
+		"run.4821":       "heroku run --size=standard-2x -a acme-prod COMMAND",
+		"scheduler.1337": "heroku addons:open scheduler -a acme-prod",
+		"worker.2":       "heroku ps:type worker=standard-2x -a acme-prod",
+	} {
+		var remedies []string
+		for _, f := range fs {
+			if f.Subject == dyno && f.Remedy != "" {
+				remedies = append(remedies, f.Remedy)
+			}
+		}
+		if len(remedies) == 0 {
+			t.Errorf("%s: no finding with a remedy", dyno)
+		}
+		for _, r := range remedies {
+			if !strings.Contains(r, want) || (dyno != "worker.2" && strings.Contains(r, "ps:type")) {
+				t.Errorf("%s: remedy %q, want %q", dyno, r, want)
+			}
+		}
+	}
+}

@@ -41,8 +41,16 @@ func dynoType(dyno string) string {
 }
 
 // resizeRemedy is the command that moves a dyno's process type to larger
-// dynos. Fir's sizes are not Cedar's, so no size is named there.
+// dynos. Fir's sizes are not Cedar's, so no size is named there. One-off
+// dynos (run.N) and Heroku Scheduler's (scheduler.N) are in no formation:
+// ps:type cannot resize them; their size is chosen per run or per job.
 func resizeRemedy(lead, dyno, app string) string {
+	switch dynoType(dyno) {
+	case "run":
+		return fmt.Sprintf("%s, or run the one-off command on a larger dyno: heroku run --size=standard-2x -a %s COMMAND", lead, app)
+	case "scheduler":
+		return fmt.Sprintf("%s, or give the Scheduler job a larger dyno size in its dashboard: heroku addons:open scheduler -a %s", lead, app)
+	}
 	if isFirDyno([]byte(dyno)) {
 		return fmt.Sprintf("%s, or use larger dynos: heroku ps:type %s=SIZE -a %s (a Fir size with more memory)", lead, dynoType(dyno), app)
 	}
