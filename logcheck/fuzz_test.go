@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/go-logfmt/logfmt"
 
 	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/report"
@@ -136,6 +140,72 @@ func FuzzScanKV(f *testing.F) {
 			}
 		})
 	})
+}
+
+// FuzzScanKVAgreesWithLogfmt holds scanKV to go-logfmt, the reference
+// decoder, on every record go-logfmt reads without error: the same
+// key=value pairs in the same order, and the record not called damaged.
+// (Left out: records with a backslash, which go-logfmt unescapes and
+// scanKV keeps as written; control bytes and tabs, which go-logfmt takes
+// for spaces and Heroku never writes; bare keys and empty values, which
+// scanKV skips as nothing to read; text glued to a closing quote, which
+// go-logfmt reads as the next key and scanKV skips as damaged.)
+func FuzzScanKVAgreesWithLogfmt(f *testing.F) {
+	for _, s := range []string{`at=info method=GET path="/" host=a.herokuapp.com status=200 bytes=12`, `a="x y" b=2`, `a=1 a=2`, `k="" v=1`} {
+		f.Add([]byte(s))
+	}
+	for _, s := range fuzzSeeds(f)[:80] {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		if bytes.IndexByte(msg, '\\') >= 0 || bytes.ContainsFunc(msg, func(r rune) bool { return r < ' ' || r == 0x7f || r == utf8.RuneError }) {
+			return
+		}
+		type kv struct{ k, v string }
+		var want []kv
+		d := logfmt.NewDecoder(bytes.NewReader(msg))
+		for d.ScanRecord() {
+			for d.ScanKeyval() {
+				if len(d.Value()) > 0 {
+					want = append(want, kv{string(d.Key()), string(d.Value())})
+				}
+			}
+		}
+		if d.Err() != nil || bytes.IndexByte(msg, '\n') >= 0 || !tidyQuotes(msg) {
+			return // not one well-formed record: scanKV's own fuzz covers it
+		}
+		var got []kv
+		damaged := scanKV(msg, func(k, v []byte) {
+			if len(v) > 0 {
+				got = append(got, kv{string(k), string(v)})
+			}
+		})
+		if damaged || !slices.Equal(got, want) {
+			t.Fatalf("%q: scanKV %q (damaged %v), go-logfmt %q", msg, got, damaged, want)
+		}
+	})
+}
+
+// tidyQuotes: every quote opens a value (after "=") or closes one (before
+// a space or the end).
+// (The fuzz gives it no backslash: a quote is never escaped.)
+func tidyQuotes(msg []byte) bool {
+	open := false
+	for i, c := range msg {
+		switch {
+		case c != '"':
+		case open:
+			if i+1 < len(msg) && msg[i+1] != ' ' {
+				return false
+			}
+			open = false
+		case i == 0 || msg[i-1] != '=':
+			return false
+		default:
+			open = true
+		}
+	}
+	return !open
 }
 
 // FuzzReadStream: any input, plain or gzipped, ends in statistics or, when
