@@ -80,9 +80,12 @@ func pluginBench(bin, cli string, add func(row)) error {
 	}
 
 	pct := func(d, of time.Duration) float64 { return 100 * float64(d) / float64(of) }
-	add(row{"heroku --version (the CLI's own start-up; median of 20)", ms(before), "", ""})
-	add(row{"  with the plugin installed", fmt.Sprintf("%s (%+.1f%%)", ms(after), pct(after-before, before)), "<= +5%", verdict(pct(after-before, before) <= 5)})
-	add(row{"heroku help apps:info, without / with the plugin", fmt.Sprintf("%s / %s (%+.1f%%)", ms(helpBefore), ms(helpAfter), pct(helpAfter-helpBefore, helpBefore)), "<= +5%", verdict(pct(helpAfter-helpBefore, helpBefore) <= 5)})
+	// The start-up rows judge CPU time (user + system): a second of node's
+	// wall time on a shared machine swings by more than the 5% asked of it.
+	cpuPct := func(a, b timed) float64 { return pct(b.cpu-a.cpu, a.cpu) }
+	add(row{"heroku --version (the CLI's own start-up; median of 20)", fmt.Sprintf("%s (CPU %s)", ms(before), ms(m[0].cpu)), "", ""})
+	add(row{"  with the plugin installed", fmt.Sprintf("%s (%+.1f%% wall, %+.1f%% CPU)", ms(after), pct(after-before, before), cpuPct(m[0], m[1])), "<= +5% CPU", verdict(cpuPct(m[0], m[1]) <= 5)})
+	add(row{"heroku help apps:info, without / with the plugin", fmt.Sprintf("%s / %s (%+.1f%% wall, %+.1f%% CPU)", ms(helpBefore), ms(helpAfter), pct(helpAfter-helpBefore, helpBefore), cpuPct(m[2], m[3])), "<= +5% CPU", verdict(cpuPct(m[2], m[3]) <= 5)})
 	add(row{"heroku checkup:version / heroku-checkup version", fmt.Sprintf("%s / %s", ms(version), ms(bareVersion)), "", ""})
 	add(row{"heroku checkup --demo --format json / the binary's", fmt.Sprintf("%s / %s", ms(demo), ms(bareDemo)), "", ""})
 	own := demo - bareDemo - after
@@ -90,11 +93,12 @@ func pluginBench(bin, cli string, add func(row)) error {
 	return nil
 }
 
-// timed is one command's median wall time and its exit code.
+// timed is one command's median wall time, median CPU time (user and
+// system, its waited-for children's included) and its exit code.
 type timed struct {
-	name string
-	wall time.Duration
-	exit int
+	name      string
+	wall, cpu time.Duration
+	exit      int
 }
 
 // timeInterleaved runs each command n times, in turn (after two warm-up
@@ -103,6 +107,7 @@ type timed struct {
 // command gives the same one.
 func timeInterleaved(n int, cmds ...*exec.Cmd) []timed {
 	ds := make([][]time.Duration, len(cmds))
+	cs := make([][]time.Duration, len(cmds))
 	out := make([]timed, len(cmds))
 	for i := range n + 2 {
 		for j, c := range cmds {
@@ -122,11 +127,12 @@ func timeInterleaved(n int, cmds ...*exec.Cmd) []timed {
 			}
 			if i >= 2 {
 				ds[j] = append(ds[j], time.Since(start))
+				cs[j] = append(cs[j], run.ProcessState.UserTime()+run.ProcessState.SystemTime())
 			}
 		}
 	}
 	for j := range cmds {
-		out[j].wall = median(ds[j])
+		out[j].wall, out[j].cpu = median(ds[j]), median(cs[j])
 	}
 	return out
 }
