@@ -17,16 +17,26 @@ type jsonTimeline struct {
 	Dropped       int                     `json:"dropped"`
 }
 
-type jsonBucket struct {
-	T         string   `json:"t"`
+// jsonCounts are the router figures of a bucket and of a release's
+// before/after window, in the same members (embedded: flattened in place).
+type jsonCounts struct {
 	Requests  int      `json:"requests"`
 	Status5xx int      `json:"status_5xx"`
 	HErrors   int      `json:"h_errors"`
 	Timed     int      `json:"timed"`
 	P50       *float64 `json:"p50_ms"`
 	P95       *float64 `json:"p95_ms"`
-	Crashes   int      `json:"crashes"`
-	Restarts  int      `json:"restarts"`
+}
+
+func wireCounts(requests, status5xx, hErrors, timed int, p50, p95 float64) jsonCounts {
+	return jsonCounts{Requests: requests, Status5xx: status5xx, HErrors: hErrors, Timed: timed, P50: ms(timed, p50), P95: ms(timed, p95)}
+}
+
+type jsonBucket struct {
+	T string `json:"t"`
+	jsonCounts
+	Crashes  int `json:"crashes"`
+	Restarts int `json:"restarts"`
 }
 
 type jsonMemory struct {
@@ -54,14 +64,9 @@ type jsonComparison struct {
 }
 
 type jsonWindow struct {
-	From      string   `json:"from"`
-	To        string   `json:"to"`
-	Requests  int      `json:"requests"`
-	Status5xx int      `json:"status_5xx"`
-	HErrors   int      `json:"h_errors"`
-	Timed     int      `json:"timed"`
-	P50       *float64 `json:"p50_ms"`
-	P95       *float64 `json:"p95_ms"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	jsonCounts
 }
 
 type jsonEvent struct {
@@ -94,8 +99,7 @@ func orZero(p *float64) float64 {
 }
 
 func wireWindow(w Window) jsonWindow {
-	return jsonWindow{From: wireTime(w.From), To: wireTime(w.To), Requests: w.Requests, Status5xx: w.Status5xx, HErrors: w.HErrors,
-		Timed: w.Timed, P50: ms(w.Timed, w.P50), P95: ms(w.Timed, w.P95)}
+	return jsonWindow{From: wireTime(w.From), To: wireTime(w.To), jsonCounts: wireCounts(w.Requests, w.Status5xx, w.HErrors, w.Timed, w.P50, w.P95)}
 }
 
 func (w jsonWindow) window() Window {
@@ -110,8 +114,8 @@ func wireTimeline(t Timeline) jsonTimeline {
 		out.BucketSeconds = 60 // nothing was placed: the width it would have had
 	}
 	for _, b := range t.Buckets {
-		out.Buckets = append(out.Buckets, jsonBucket{T: wireTime(b.T), Requests: b.Requests, Status5xx: b.Status5xx, HErrors: b.HErrors,
-			Timed: b.Timed, P50: ms(b.Timed, b.P50), P95: ms(b.Timed, b.P95), Crashes: b.Crashes, Restarts: b.Restarts})
+		out.Buckets = append(out.Buckets, jsonBucket{T: wireTime(b.T), jsonCounts: wireCounts(b.Requests, b.Status5xx, b.HErrors, b.Timed, b.P50, b.P95),
+			Crashes: b.Crashes, Restarts: b.Restarts})
 	}
 	for _, d := range t.Memory {
 		pts := make([]jsonMemory, 0, len(d.Points))
