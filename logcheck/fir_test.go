@@ -98,7 +98,9 @@ func TestSessionAsServerSentEvents(t *testing.T) {
 // TestResizeRemedyOneOff: a one-off dyno and a Scheduler job are in no
 // formation, so their memory remedy is the size of the run or of the job,
 // not ps:type (which would refuse "run" and "scheduler"); a formation
-// dyno's stays ps:type.
+// dyno's stays ps:type, and so does the release phase's ("the dyno type
+// can be set using heroku ps:type release={type}", Dev Center's Release
+// Phase article).
 func TestResizeRemedyOneOff(t *testing.T) {
 	s := analyse(
 		`2026-11-23T09:51:00.000000+00:00 heroku[run.4821]: Process running mem=560M(109.4%)`,
@@ -107,12 +109,15 @@ func TestResizeRemedyOneOff(t *testing.T) {
 		`2026-11-23T09:52:00.000000+00:00 heroku[scheduler.1337]: Error R14 (Memory quota exceeded)`,
 		`2026-11-23T09:53:00.000000+00:00 heroku[worker.2]: Process running mem=540M(105.5%)`,
 		`2026-11-23T09:53:00.000000+00:00 heroku[worker.2]: Error R14 (Memory quota exceeded)`,
+		`2026-11-23T09:54:00.000000+00:00 heroku[release.9127]: Process running mem=600M(117.2%)`,
+		`2026-11-23T09:54:00.000000+00:00 heroku[release.9127]: Error R14 (Memory quota exceeded)`,
 	)
 	fs := Judge(s, "acme-prod", DefaultThresholds)
 	for dyno, want := range map[string]string{
 		"run.4821":       "heroku run --size=standard-2x -a acme-prod COMMAND",
 		"scheduler.1337": "heroku addons:open scheduler -a acme-prod",
 		"worker.2":       "heroku ps:type worker=standard-2x -a acme-prod",
+		"release.9127":   "heroku ps:type release=standard-2x -a acme-prod",
 	} {
 		var remedies []string
 		for _, f := range fs {
@@ -124,7 +129,7 @@ func TestResizeRemedyOneOff(t *testing.T) {
 			t.Errorf("%s: no finding with a remedy", dyno)
 		}
 		for _, r := range remedies {
-			if !strings.Contains(r, want) || (dyno != "worker.2" && strings.Contains(r, "ps:type")) {
+			if !strings.Contains(r, want) || (strings.Contains(want, "ps:type") != strings.Contains(r, "ps:type")) {
 				t.Errorf("%s: remedy %q, want %q", dyno, r, want)
 			}
 		}
