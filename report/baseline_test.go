@@ -300,9 +300,16 @@ func TestCheckApps(t *testing.T) {
 	if err := b.CheckApps([]string{"acme-staging", "acme-prod"}); err != nil {
 		t.Errorf("the same apps in another order: %v", err)
 	}
-	err := b.CheckApps([]string{"acme-prod"})
-	if err == nil || err.Error() != "is a report of acme-prod, acme-staging, not of acme-prod: compare runs of the same apps" {
-		t.Errorf("another app set: %v", err)
+	// A team that lost an app, or gained one: compared.
+	if err := b.CheckApps([]string{"acme-prod"}); err != nil {
+		t.Errorf("one app fewer: %v", err)
+	}
+	if err := b.CheckApps([]string{"acme-prod", "acme-staging", "acme-edge"}); err != nil {
+		t.Errorf("one app more: %v", err)
+	}
+	err := b.CheckApps([]string{"acme-edge", "acme-api"})
+	if err == nil || err.Error() != "is a report of acme-prod, acme-staging, not of acme-api, acme-edge: compare runs of the same apps" {
+		t.Errorf("no app in common: %v", err)
 	}
 	bare := saved(t, New(Meta{GeneratedAt: genTime}, nil))
 	if err := bare.CheckApps(nil); err != nil {
@@ -333,4 +340,43 @@ func FuzzDecodeBaseline(f *testing.F) {
 		}
 		New(Meta{Apps: b.Apps}, nil).Compare(b)
 	})
+}
+
+// TestCompareTeamChanged: a --team run whose team lost acme-staging and
+// gained acme-edge since the baseline. acme-prod's problems compare as
+// ever; acme-edge's are new; acme-staging's, which nothing decided on this
+// time, are neither resolved nor carried on.
+func TestCompareTeamChanged(t *testing.T) {
+	on := func(app, subject string, st Status, code string) Finding {
+		f := dnsFinding(subject, st, code, subject)
+		f.App = app
+		return f
+	}
+	before := New(Meta{GeneratedAt: genTime, Apps: []string{"acme-prod", "acme-staging"}}, []Finding{
+		on("acme-prod", "shop.acme.com", StatusWarning, "DNS_CNAME_HEROKUAPP"),
+		on("acme-staging", "staging.acme.com", StatusCritical, "DNS_NXDOMAIN"),
+	})
+	b := saved(t, before)
+	apps := []string{"acme-prod", "acme-edge"}
+	if err := b.CheckApps(apps); err != nil {
+		t.Fatal(err)
+	}
+	now := New(Meta{GeneratedAt: genTime.Add(time.Hour), Apps: apps}, []Finding{
+		on("acme-prod", "shop.acme.com", StatusWarning, "DNS_CNAME_HEROKUAPP"),
+		on("acme-edge", "edge.acme.com", StatusWarning, "DNS_TARGET_MISMATCH"),
+	}).Compare(b)
+	if f, ok := find(now, "dns.target", "shop.acme.com", "DNS_CNAME_HEROKUAPP"); !ok || f.Change != ChangeOngoing {
+		t.Errorf("acme-prod's problem: %+v", f)
+	}
+	if f, ok := find(now, "dns.target", "edge.acme.com", "DNS_TARGET_MISMATCH"); !ok || f.Change != ChangeNew {
+		t.Errorf("the new app's problem: %+v", f)
+	}
+	for _, f := range now.Checks {
+		if f.App == "acme-staging" {
+			t.Errorf("the app that left is in the report: %+v", f)
+		}
+	}
+	if len(now.Checks) != 2 {
+		t.Errorf("%d checks, want 2", len(now.Checks))
+	}
 }
