@@ -13,6 +13,7 @@ import (
 	hk "github.com/heroku/heroku-go/v6"
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
+	"github.com/heroku-checkup/heroku-checkup/internal/nettest"
 	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 	"github.com/heroku-checkup/heroku-checkup/sslcheck/certgen"
 )
@@ -113,7 +114,7 @@ func TestCertsCheckArgs(t *testing.T) {
 // TestHungTLSServerCostsOneCheck: a domain whose server accepts and never
 // handshakes costs its check the run's deadline; the rest is reported.
 func TestHungTLSServerCostsOneCheck(t *testing.T) {
-	l := silentListener(t)
+	l := nettest.Silent(t).String()
 	api := fakeAPI(t)
 	z := sampleZone(t)
 	h := newHarness(t)

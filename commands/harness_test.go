@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -145,26 +144,3 @@ func (h *harness) report() report.Report {
 }
 
 func apiApp(api *herokutest.Server, name string) *herokutest.AppFixture { return api.App(name) }
-
-// silentListener accepts connections on loopback and never answers on
-// them (a hung server: TLS that never handshakes, Postgres that never
-// speaks) until the test ends; it returns its address.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
-	return l.Addr().String()
-}

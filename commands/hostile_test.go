@@ -14,6 +14,7 @@ import (
 
 	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
+	"github.com/heroku-checkup/heroku-checkup/internal/nettest"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 )
@@ -256,8 +257,8 @@ func TestEveryProblemHasACodeUnderFaults(t *testing.T) {
 	for _, fault := range []string{"hung", "failing", "hung database and TLS", "closed"} {
 		t.Run(fault, func(t *testing.T) {
 			api := fakeAPI(t)
-			db := silentListener(t)
-			tls := silentListener(t)
+			db := nettest.Silent(t).String()
+			tls := nettest.Silent(t).String()
 			switch fault {
 			case "hung":
 				api.Hang(`^/apps/acme-prod/(dynos|formation|releases|sni-endpoints|addons|log-drains|telemetry-drains|features)$`)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	neturl "net/url"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/heroku-checkup/heroku-checkup/codes"
+	"github.com/heroku-checkup/heroku-checkup/internal/nettest"
 	"github.com/heroku-checkup/heroku-checkup/pgcheck/pgtest"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
@@ -196,23 +196,10 @@ func TestUnreachable(t *testing.T) {
 // passes, is unknown TIMEOUT (the check could not decide), not critical
 // PG_UNREACHABLE; the same for the run's deadline passing mid-way.
 func TestDeadlineIsTimeoutNotUnreachable(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // held open, never answered
-		}
-	}()
+	addr := nettest.Silent(t).String() // accepts, never answers
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	s := Collect(ctx, Target{Name: "DATABASE_URL", URL: "postgres://u:pw@" + l.Addr().String() + "/db?sslmode=disable"}, Session{})
+	s := Collect(ctx, Target{Name: "DATABASE_URL", URL: "postgres://u:pw@" + addr + "/db?sslmode=disable"}, Session{})
 	fs := Judge(s, DefaultThresholds, time.Now())
 	if len(fs) != 1 || fs[0].Code != codes.Timeout.ID || fs[0].Status != report.StatusUnknown {
 		t.Fatalf("a check still connecting at its deadline: %+v", fs)

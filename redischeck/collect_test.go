@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heroku-checkup/heroku-checkup/internal/nettest"
 	"github.com/heroku-checkup/heroku-checkup/redischeck/redistest"
 	"github.com/heroku-checkup/heroku-checkup/sslcheck/certgen"
 )
@@ -156,24 +157,11 @@ func TestCollectTLSSelfSigned(t *testing.T) {
 // TestCollectHungServer: a server that accepts and never answers costs
 // the deadline, no more.
 func TestCollectHungServer(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	addr := nettest.Silent(t).String()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = Collect(ctx, Target{URL: "redis://:pw-hung-0000@" + l.Addr().String()}, Options{Timeout: 10 * time.Second})
+	_, err := Collect(ctx, Target{URL: "redis://:pw-hung-0000@" + addr}, Options{Timeout: 10 * time.Second})
 	if err == nil || time.Since(start) > 3*time.Second {
 		t.Errorf("hung server: %v after %v", err, time.Since(start))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/heroku-checkup/heroku-checkup/codes"
 	"github.com/heroku-checkup/heroku-checkup/dnscheck"
 	"github.com/heroku-checkup/heroku-checkup/dnscheck/dnszone"
+	"github.com/heroku-checkup/heroku-checkup/internal/nettest"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
 	"github.com/heroku-checkup/heroku-checkup/sslcheck/certgen"
@@ -234,26 +235,6 @@ func tlsServer(t *testing.T, ip string, port int, chains map[string][]*certgen.C
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// silentServer accepts connections and never says a word.
-func silentServer(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func TestHandshakesOnLoopback(t *testing.T) {
 	zone, err := dnszone.Start(dnszone.Options{Follow: true})
 	if err != nil {
@@ -274,7 +255,7 @@ func TestHandshakesOnLoopback(t *testing.T) {
 	legacyPort := tlsServer(t, "127.0.0.1", 0, map[string][]*certgen.Cert{"good.test": fx.chains["good.test"]}, func(c *tls.Config) {
 		c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
 	})
-	silent := silentServer(t)
+	silent := nettest.Silent(t).Port
 	closed := func() int {
 		l, _ := net.Listen("tcp", "127.0.0.1:0")
 		p := l.Addr().(*net.TCPAddr).Port
