@@ -65,7 +65,7 @@ func (tl *Timeline) releases() []Release {
 func (tl *Timeline) describe(at time.Time) string {
 	best, gap := "", 2*time.Second+1
 	for _, e := range tl.Changes {
-		if e.Kind == EventScale {
+		if e.Kind == EventScale || e.Kind == EventRelease {
 			continue
 		}
 		if d := absDur(e.At.Sub(at)); d < gap {
@@ -185,8 +185,8 @@ func compareAt(tl *Timeline, at, k int, th Thresholds) (report.Comparison, map[s
 		c.Before = report.Window{From: from, To: to}
 		c.After = report.Window{From: tl.bucketStart(at + 1), To: tl.bucketStart(at + 1 + max(k, 0))}
 		c.Verdict = report.VerdictTooSmall
-		c.Note = fmt.Sprintf("only %s of logs on one side of it, before another release or the logs' end (%d %s needed)",
-			durText(time.Duration(max(k, 0))*tl.BucketWidth()), th.ReleaseMinBuckets, plural(th.ReleaseMinBuckets, widthText(tl.BucketWidth())))
+		c.Note = fmt.Sprintf("only %s of logs on one side of it, before another release or the logs' end (%s needed)",
+			durText(time.Duration(max(k, 0))*tl.BucketWidth()), durText(time.Duration(th.ReleaseMinBuckets)*tl.BucketWidth()))
 		return c, nil
 	}
 	before := sumBuckets(tl, at-k, at, -1)
@@ -376,27 +376,42 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
-// widthText is "minute", "5 minutes" ... for a bucket width.
+// widthText names one bucket of width d: "minute", "hour", "day", or
+// "5-minute bucket", "6-hour bucket" ... ("in the same minute", "one
+// 5-minute bucket's").
 func widthText(d time.Duration) string {
-	switch {
-	case d == time.Minute:
+	switch d {
+	case time.Minute:
 		return "minute"
-	case d == time.Hour:
+	case time.Hour:
 		return "hour"
-	case d == 24*time.Hour:
+	case 24 * time.Hour:
 		return "day"
 	}
-	return durText(d)
+	return widthAdj(d) + " bucket"
+}
+
+// widthAdj is "1-minute", "5-minute", "6-hour", "1-day" ... ("5-minute
+// buckets").
+func widthAdj(d time.Duration) string {
+	n, unit := durUnits(d)
+	return fmt.Sprintf("%d-%s", n, unit)
+}
+
+// durUnits is d in its largest whole unit: 3 "minute", 2 "hour", 1 "day".
+func durUnits(d time.Duration) (int, string) {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return int(d / (24 * time.Hour)), "day"
+	case d >= time.Hour && d%time.Hour == 0:
+		return int(d / time.Hour), "hour"
+	}
+	return int(d / time.Minute), "minute"
 }
 
 func durText(d time.Duration) string {
-	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf("%d hours", d/time.Hour)
-	}
-	return fmt.Sprintf("%d minutes", d/time.Minute)
+	n, unit := durUnits(d)
+	return fmt.Sprintf("%d %s", n, plural(n, unit))
 }
 
 // releaseRules: one DEPLOY_REGRESSION per release after which the 5xx
@@ -409,7 +424,7 @@ func releaseRules(s *Stats, app string, th Thresholds) []report.Finding {
 	}
 	cs := compareReleases(tl, th)
 	appName := orAPP(app)
-	window := fmt.Sprintf(" (%s, %s buckets)", strings.TrimPrefix(windowOf(tl), " "), widthText(tl.BucketWidth()))
+	window := fmt.Sprintf(" (%s, %s buckets)", strings.TrimPrefix(windowOf(tl), " "), widthAdj(tl.BucketWidth()))
 	if len(cs) == 0 {
 		// No release in the window: nothing was compared, and the timeline
 		// (which has no release marker) says so.

@@ -3,7 +3,6 @@ package logcheck
 import (
 	"bytes"
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -143,7 +142,7 @@ type Timeline struct {
 	cur            int
 	curFrom, curTo int64
 	dynos          []string // the memory slots' dynos
-	Changes        []Event  // deploys, rollbacks, config changes, scaling
+	Changes        []Event  // releases, deploys, rollbacks, config changes, scaling, as the API's lines said them
 	Dynos          []Event  // restarts and crashes
 	// Releases from the log lines (and the API's, once AddReleases ran).
 	Releases []Release
@@ -368,6 +367,9 @@ func (tl *Timeline) api(t time.Time, msg []byte) bool {
 			} else {
 				tl.Releases = append(tl.Releases, Release{Version: v, At: t, Failed: failed})
 			}
+			// The event is the line as written ("... command failed" too),
+			// kept apart from the releases, which the API's may replace.
+			tl.change(t, EventRelease, msg)
 		}
 		return true
 	case bytes.HasPrefix(msg, []byte("Deploy ")):
@@ -384,13 +386,18 @@ func (tl *Timeline) api(t time.Time, msg []byte) bool {
 		return false
 	}
 	if placed(t, &tl.Untimed) {
-		if len(tl.Changes) >= maxChangeEvents {
-			tl.EventsDropped++
-		} else {
-			tl.Changes = append(tl.Changes, Event{At: t, Kind: kind, Text: clipText(msg)})
-		}
+		tl.change(t, kind, msg)
 	}
 	return true
+}
+
+// change lists one of the API's events, within maxChangeEvents.
+func (tl *Timeline) change(t time.Time, kind EventKind, msg []byte) {
+	if len(tl.Changes) >= maxChangeEvents {
+		tl.EventsDropped++
+		return
+	}
+	tl.Changes = append(tl.Changes, Event{At: t, Kind: kind, Text: clipText(msg)})
 }
 
 // placed tells whether t can be placed, counting it in untimed if not.
@@ -503,7 +510,8 @@ func (s *Stats) Report(app string, th Thresholds) *report.Timeline {
 		return nil
 	}
 	tl := &s.Timeline
-	out := &report.Timeline{App: app, BucketSeconds: int(tl.width), Buckets: []report.Bucket{}, Memory: []report.DynoMemory{},
+	// With nothing placed, the width the buckets would have had.
+	out := &report.Timeline{App: app, BucketSeconds: int(max(tl.width, bucketWidths[0])), Buckets: []report.Bucket{}, Memory: []report.DynoMemory{},
 		Releases: []report.Release{}, Events: []report.Event{}, Untimed: tl.Untimed, Dropped: tl.DynosDropped + tl.EventsDropped}
 	for i := range tl.b {
 		b := &tl.b[i]
@@ -533,19 +541,15 @@ func (s *Stats) Report(app string, th Thresholds) *report.Timeline {
 	}
 	start, end := tl.bucketStart(0), tl.bucketStart(len(tl.b))
 	for _, r := range tl.releases() {
-		// The API's releases are of any time; the logs' are theirs.
-		if tl.width != 0 && (r.At.Before(start) || !r.At.Before(end)) {
+		// The API's releases are of any time; the logs' are theirs. With
+		// no line placed there is no window, and no release inside it.
+		if tl.width == 0 || r.At.Before(start) || !r.At.Before(end) {
 			continue
 		}
 		out.Releases = append(out.Releases, report.Release{Version: r.Version, At: r.At.UTC(), Description: r.Description, Comparison: cmps[r.Version]})
 	}
 	for _, e := range slices.Concat(tl.Changes, tl.Dynos) {
 		out.Events = append(out.Events, report.Event{T: e.At.UTC(), Kind: string(e.Kind), Dyno: e.Dyno, Text: e.Text})
-	}
-	for _, r := range tl.Releases {
-		if !r.FromAPI {
-			out.Events = append(out.Events, report.Event{T: r.At.UTC(), Kind: string(EventRelease), Text: fmt.Sprintf("Release v%d created", r.Version)})
-		}
 	}
 	slices.SortStableFunc(out.Events, func(a, b report.Event) int {
 		return cmp.Or(a.T.Compare(b.T), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Dyno, b.Dyno))

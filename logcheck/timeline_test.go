@@ -120,7 +120,7 @@ func TestTimelineAPIEventsOfTheCorpus(t *testing.T) {
 	for _, e := range s.Timeline.Changes {
 		count[string(e.Kind)]++
 	}
-	want := map[string]int{"deploy": 5, "config": 2, "scale": 4, "rollback": 1}
+	want := map[string]int{"deploy": 5, "config": 2, "scale": 4, "rollback": 1, "release": 10}
 	if !reflect.DeepEqual(count, want) {
 		t.Errorf("events %v, want %v", count, want)
 	}
@@ -411,6 +411,17 @@ func TestDeployRegression(t *testing.T) {
 		}
 		quiet(t, run(before(0, 80), deploy(rel, 42, "2c3d4e5"), h80, after(constant(0), svc(80))), report.VerdictNone)
 	})
+	t.Run("too small a sample, in 5-minute buckets", func(t *testing.T) {
+		// Seven hours of logs: 5-minute buckets; v42 ten minutes before
+		// their end leaves two buckets after it, of the three needed.
+		long := traffic(t0, 420, 2, constant(0), svc(80))
+		end := t0.Add(410 * time.Minute)
+		fs := run(long, deploy(end, 42, "2c3d4e5"))
+		f := releasesCheck(t, fs)
+		if !strings.Contains(fmt.Sprint(f.Data), "before another release or the logs' end (15 minutes needed)") || !strings.Contains(f.Summary, "5-minute buckets") {
+			t.Errorf("%s %v", f.Summary, f.Data)
+		}
+	})
 	t.Run("too small a sample", func(t *testing.T) {
 		fs := run(traffic(t0, 30, 3, constant(0), svc(80)), deploy(rel, 42, "2c3d4e5"), traffic(t0.Add(31*time.Minute), 30, 3, constant(2), svc(80)))
 		quiet(t, fs, report.VerdictTooSmall)
@@ -484,4 +495,38 @@ func TestDeployRegression(t *testing.T) {
 			t.Errorf("window %v", f.Data["window"])
 		}
 	})
+}
+
+// TestReleaseEventsAsLogged: a release's event is its line as written (a
+// failed release phase says so, not "created"), and stays when the
+// Platform API's list replaces the logs' releases of the same versions.
+func TestReleaseEventsAsLogged(t *testing.T) {
+	s := analyse(
+		ts(t0)+" app[api]: Release v41 created by user ops@acme.example",
+		ts(t0.Add(time.Minute))+" app[api]: Release v42 command failed by user ops@acme.example",
+		routerLine(ts(t0.Add(2*time.Minute)), "info", "", "GET", "/", 1, 20, 200, "web.1"),
+	)
+	s.AddReleases([]Release{{Version: 41, At: t0, Description: "Deploy 2c3d4e5"}, {Version: 42, At: t0.Add(time.Minute), Failed: true}})
+	var texts []string
+	for _, e := range s.Report("acme-prod", DefaultThresholds).Events {
+		if e.Kind == string(EventRelease) {
+			texts = append(texts, e.Text)
+		}
+	}
+	want := []string{"Release v41 created by user ops@acme.example", "Release v42 command failed by user ops@acme.example"}
+	if !slices.Equal(texts, want) {
+		t.Errorf("release events %q, want %q", texts, want)
+	}
+}
+
+// TestNoWindowNoReleases: a log whose lines could not be placed (Papertrail
+// viewer times have no year) has no window, so none of the API's releases
+// is inside it.
+func TestNoWindowNoReleases(t *testing.T) {
+	s := analyse("Jan  8 10:55:11 acme-prod heroku/router: at=info method=GET path=\"/\" host=a dyno=web.1 connect=1ms service=5ms status=200 bytes=10")
+	s.AddReleases([]Release{{Version: 7, At: t0.Add(-900 * time.Hour), Description: "Deploy 1a2b3c4"}})
+	tl := s.Report("acme-prod", DefaultThresholds)
+	if tl == nil || len(tl.Buckets) != 0 || len(tl.Releases) != 0 || tl.BucketSeconds != 60 {
+		t.Fatalf("timeline %+v, want no buckets, no releases, 60-second buckets", tl)
+	}
 }

@@ -110,9 +110,6 @@ func (w jsonWindow) window() Window {
 func wireTimeline(t Timeline) jsonTimeline {
 	out := jsonTimeline{App: t.App, BucketSeconds: t.BucketSeconds, Buckets: []jsonBucket{}, Memory: map[string][]jsonMemory{},
 		Releases: []jsonRelease{}, Events: []jsonEvent{}, Untimed: t.Untimed, Dropped: t.Dropped}
-	if out.BucketSeconds == 0 {
-		out.BucketSeconds = 60 // nothing was placed: the width it would have had
-	}
 	for _, b := range t.Buckets {
 		out.Buckets = append(out.Buckets, jsonBucket{T: wireTime(b.T), jsonCounts: wireCounts(b.Requests, b.Status5xx, b.HErrors, b.Timed, b.P50, b.P95),
 			Crashes: b.Crashes, Restarts: b.Restarts})
