@@ -25,7 +25,8 @@ func Run(ctx context.Context, f *Factory, argv []string) (err error) {
 	app := NewApp(f)
 	err = app.RunContext(ctx, Interspersed(app, argv))
 	var done *interruptedRun
-	if in := interruption(ctx); in != nil && err != nil && !errors.As(err, &done) {
+	var whole reported
+	if in := interruption(ctx); in != nil && err != nil && !errors.As(err, &done) && !errors.As(err, &whole) {
 		// Cut short before the run had a report to give (reading the netrc,
 		// asking the API for the app): whatever failed, the signal is why.
 		return interrupted(in, "", nil, report.FailOnWarning)

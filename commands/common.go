@@ -196,7 +196,7 @@ func (r run) execute(ctx context.Context) error {
 		return interrupted(in, "", &rep, r.opts.FailOn)
 	}
 	if code := rep.ExitCode(r.opts.FailOn); code != report.ExitOK {
-		return cli.Exit("", code)
+		return reported(code)
 	}
 	return nil
 }
@@ -233,6 +233,14 @@ func samePath(a, b string) bool {
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
 }
+
+// reported is the exit code of a run that gave its whole report: a signal
+// that comes after the checks (while the report is written) changes
+// neither the report nor its code.
+type reported int
+
+func (reported) Error() string   { return "" }
+func (r reported) ExitCode() int { return int(r) }
 
 // ExitCode maps what the app returned to the process's exit code and
 // prints the one line a failed run owes the user, with secrets removed and

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"github.com/heroku-checkup/heroku-checkup/internal/nettest"
 	"github.com/heroku-checkup/heroku-checkup/report"
 	"github.com/heroku-checkup/heroku-checkup/report/reporttest"
+	"github.com/heroku-checkup/heroku-checkup/termui"
 )
 
 // TestBadResolverIsUsage: a --resolver that cannot be a DNS server is one
@@ -173,6 +175,35 @@ func TestOutputPaths(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q, stdout %d bytes; want one line with %q", argv, code, line, h.out.Len(), want)
 		}
 	}
+}
+
+// TestSignalAfterTheChecks: a signal that comes while the whole report is
+// being written is too late to cut anything short: the report's own exit
+// code (2 for the demo), and no "nothing was checked".
+func TestSignalAfterTheChecks(t *testing.T) {
+	h := newHarness(t)
+	f := h.factory()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	out := &signalOnWrite{cancel: func() { cancel(&Interrupt{Signal: os.Interrupt}) }}
+	f.IO = termui.Test(strings.NewReader(""), out, &h.errOut)
+	err := Run(ctx, f, []string{"heroku-checkup", "diagnose", "--demo", "--demo-servers=false", "--format", "json"})
+	if code := ExitCode(err, &h.errOut, f.Redactor); code != 2 || h.errOut.Len() != 0 || !strings.Contains(out.String(), `"schema_version"`) {
+		t.Errorf("exit %d, stderr %q, %d bytes of report", code, h.errOut.String(), out.Len())
+	}
+}
+
+// signalOnWrite is a stdout whose first write brings a signal.
+type signalOnWrite struct {
+	bytes.Buffer
+	cancel func()
+}
+
+func (w *signalOnWrite) Write(p []byte) (int, error) {
+	if w.cancel != nil {
+		w.cancel()
+		w.cancel = nil
+	}
+	return w.Buffer.Write(p)
 }
 
 // TestInterruptedRunKeepsTheOldReport: SIGINT or SIGTERM (the root context
