@@ -19,13 +19,13 @@ var (
 	date    = ""
 )
 
-// grace is how long a run may take to end after SIGINT or SIGTERM: enough
+// grace is how long a run may take to end after SIGINT, SIGTERM or SIGHUP: enough
 // to print the report of what finished, never long enough to look hung.
 const grace = 3 * time.Second
 
 func main() {
 	f := commands.NewSystemFactory(commands.BuildInfo{Version: version, Commit: commit, Date: date})
-	// The first SIGINT or SIGTERM cancels the run with the signal as its
+	// The first SIGINT, SIGTERM or SIGHUP cancels the run with the signal as its
 	// cause: it ends what it was doing and reports what it has (or, with
 	// --output, leaves the previous file). Should it not be done after grace
 	// (something did not heed its context), the process ends anyway: a signal
@@ -38,7 +38,7 @@ func main() {
 	// exit code.
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP) // SIGHUP: a closed terminal, or the plugin passing the CLI's on
 	go func() {
 		s := <-sigs
 		cancel(&commands.Interrupt{Signal: s})

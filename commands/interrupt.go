@@ -30,6 +30,8 @@ func SignalName(s os.Signal) string {
 		return "SIGINT"
 	case syscall.SIGTERM:
 		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
 	case nil:
 		return "a signal"
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/heroku/herokutest"
+	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
 // TestSignalsEndTheRunWithItsExitCode interrupts a run that waits on a log
@@ -20,7 +21,7 @@ import (
 // stops, reports, and exits with its report's code, never killed by a
 // late signal (130).
 func TestSignalsEndTheRunWithItsExitCode(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			const token = "HRKU-e2e-signal-token"
 			api := herokutest.New(t, herokutest.Options{Token: token})
@@ -65,7 +66,7 @@ func TestSignalsEndTheRunWithItsExitCode(t *testing.T) {
 			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 				t.Fatalf("no report (exit %d): %v\n%s", code, err, out.String())
 			}
-			if want := map[string]int{"ok": 0, "info": 0, "warning": 1, "critical": 2, "unknown": 3}[rep.Status]; code != want {
+			if want := report.ExitCode(report.Status(rep.Status), report.FailOnWarning); code != want {
 				t.Errorf("exit %d for a %s report, want %d", code, rep.Status, want)
 			}
 		})
