@@ -3,7 +3,7 @@
 // what comes back (exit codes, signals).
 import assert from 'node:assert/strict'
 import {createHash, randomBytes} from 'node:crypto'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
@@ -42,8 +42,12 @@ describe('arguments', () => {
       'checkup:dns': 'dns-check',
       'checkup:logs': 'logs-check',
       'checkup:explain': 'explain',
+      'checkup:codes': 'codes',
       'checkup:version': 'version',
     }
+    // Every command the plugin ships is in the list (checkup is diagnose's alias).
+    const shipped = readdirSync(new URL('../commands/checkup/', import.meta.url)).map(f => 'checkup:' + f.replace(/\.js$/, ''))
+    assert.deepEqual(Object.keys(want).filter(id => id !== 'checkup').sort(), shipped.sort())
     for (const [id, sub] of Object.entries(want)) {
       const r = await run([id, '--only', 'x'])
       assert.equal(r.code, 0, `${id}: ${r.stderr}`)
