@@ -45,7 +45,9 @@ type BudgetLine struct {
 var (
 	flagWorkers = regexp.MustCompile(`(?:^|\s)(?:-w|--workers)[=\s]+(\d+)`)
 	flagThreads = regexp.MustCompile(`(?:^|\s)(?:-t|--threads)[=\s]+(?:\d+:)?(\d+)`)
-	flagConcur  = regexp.MustCompile(`(?:^|\s)(?:-c|--concurrency)[=\s]+(\d+)`)
+	// Gunicorn's -t is --timeout: its threads are --threads alone.
+	flagGunicornThreads = regexp.MustCompile(`(?:^|\s)--threads[=\s]+(\d+)`)
+	flagConcur          = regexp.MustCompile(`(?:^|\s)(?:-c|--concurrency)[=\s]+(\d+)`)
 )
 
 func serverOf(command string) string {
@@ -122,7 +124,7 @@ func Budget(procs []Process, vars map[string]string) []BudgetLine {
 			} else if procsN, haveProcs = num("WEB_CONCURRENCY"); haveProcs {
 				l.From = append(l.From, fmt.Sprintf("WEB_CONCURRENCY=%d", procsN))
 			}
-			if per, havePer = flag(flagThreads, p.Command); havePer {
+			if per, havePer = flag(flagGunicornThreads, p.Command); havePer {
 				l.From = append(l.From, fmt.Sprintf("gunicorn --threads %d", per))
 			}
 		default:

@@ -214,6 +214,16 @@ func TestConnectionBudget(t *testing.T) {
 	if g[0].Total != 24 {
 		t.Errorf("gunicorn: %+v", g)
 	}
+	// Gunicorn's -t is its timeout, not threads: 120 would be a false alarm.
+	if g := Budget([]Process{{Type: "web", Quantity: 2, Command: "gunicorn app.wsgi -w 3 -t 120"}}, nil); g[0].Counted || g[0].Total != 0 {
+		t.Errorf("gunicorn -t 120 counted as threads: %+v", g)
+	}
+	// rails server and rails s are Puma.
+	for _, cmd := range []string{"bin/rails server -p $PORT -e production", "bundle exec rails s"} {
+		if l := Budget([]Process{{Type: "web", Quantity: 1, Command: cmd}}, map[string]string{"WEB_CONCURRENCY": "2", "RAILS_MAX_THREADS": "5"}); l[0].Server != "puma" || l[0].Total != 10 {
+			t.Errorf("%s: %+v", cmd, l)
+		}
+	}
 
 	s := herokuSnap(t)
 	s.Formation, s.BudgetVars = procs, vars // 135 against pg:info's 120
