@@ -82,13 +82,15 @@ func (j *judge) add(f report.Finding) {
 	j.out = append(j.out, f)
 }
 
-// raise records a finding of code; plain is the advice for a Redis of no
-// app (--redis-url), where the catalogue's Heroku CLI remedy does not apply.
+// raise records a finding of code; plain is the advice for a Redis that is
+// no Heroku Key-Value Store add-on (--redis-url, or another provider's
+// REDISCLOUD_URL on an app), where the catalogue's heroku redis:* remedy
+// does not apply.
 func (j *judge) raise(code *report.Code, f report.Finding, plain string) {
 	if f.Subject == "" {
 		f.Subject = j.sub.Name
 	}
-	if f.Remedy == "" && j.sub.App == "" && plain != "" {
+	if f.Remedy == "" && j.sub.Addon == "" && plain != "" {
 		f.Remedy = plain
 	}
 	if f.Remedy == "" && j.sub.Addon != "" {

@@ -63,6 +63,11 @@ func TestRulesOnLiteralSnapshots(t *testing.T) {
 		{"7.2 deprecated", func(s *Subject) { s.Snapshot.Version = "7.2.14" }, codes.RedisVersionDeprecated.ID, report.StatusWarning, "heroku redis:upgrade redis-cubed-12345 --version 9"},
 		{"7.0 (before 7.2): deprecated with it", func(s *Subject) { s.Snapshot.ServerName, s.Snapshot.Version = "redis", "7.0.15" }, codes.RedisVersionDeprecated.ID, report.StatusWarning, ""},
 		{"6.2 past end of life", func(s *Subject) { s.Snapshot.ServerName, s.Snapshot.Version = "redis", "6.2.14" }, codes.RedisVersionDeprecated.ID, report.StatusCritical, ""},
+		{"memory full, another provider's Redis on the app", func(s *Subject) { s.Addon, s.Plan, s.Snapshot.UsedMemory = "", "", 50<<20 },
+			codes.RedisMemoryHigh.ID, report.StatusCritical, "a server with more maxmemory"},
+		{"evictions, another provider's Redis on the app", func(s *Subject) {
+			s.Addon, s.Plan, s.Snapshot.MaxMemoryPolicy, s.Snapshot.EvictedKeys = "", "", "allkeys-lru", 1200
+		}, codes.RedisEvictions.ID, report.StatusWarning, "more maxmemory, or noeviction"},
 		{"unreachable, the Data API's version", func(s *Subject) { s.Snapshot, s.Err, s.DataVersion = nil, errors.New("i/o timeout"), "7.2.14" },
 			codes.RedisVersionDeprecated.ID, report.StatusWarning, ""},
 	}
