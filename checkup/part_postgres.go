@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/heroku"
+	"github.com/heroku-checkup/heroku-checkup/internal/safe"
 	"github.com/heroku-checkup/heroku-checkup/pgcheck"
 	"github.com/heroku-checkup/heroku-checkup/platform"
 	"github.com/heroku-checkup/heroku-checkup/report"
@@ -71,16 +72,15 @@ func (p *PostgresPart) jobs(dbs []dbJob, shared *appData) []runner.Job {
 			App: t.App, Subject: t.Name, Timeout: timeout,
 			Run: func(ctx context.Context) (runner.Result, error) {
 				var h *pgcheck.Heroku
-				var wg sync.WaitGroup
+				var g safe.Group // a panic in the Data API's reading is the job's, not the process's
 				if p.Data != nil && db.addon != nil && shared != nil {
 					// A third of the job's time at most: a hung Data API costs its
 					// own findings (unknown), never the session's.
 					dctx, cancel := context.WithTimeout(ctx, dataShare(ctx, timeout))
-					wg.Add(1)
-					go func() { defer wg.Done(); defer cancel(); h = shared.addon(dctx, p.Data, *db.addon) }()
+					g.Go(func() { defer cancel(); h = shared.addon(dctx, p.Data, *db.addon) })
 				}
 				s := pgcheck.Collect(ctx, t, p.Session)
-				wg.Wait()
+				g.Wait()
 				s.Heroku, s.Formation, s.BudgetVars = h, db.formation, db.vars
 				return runner.Findings(pgcheck.Judge(s, th, now())...), nil
 			}})
