@@ -259,11 +259,12 @@ func apiUsageNote(c *heroku.Client) string {
 	return n
 }
 
-// diagnoseParts wires the selected parts, in report order: one entry per
-// category, so that a new category is one line here.
-// demoTail is how long the demo reads its Fir app's live log session.
+// demoTail is how long the demo reads its Fir app's live log session once
+// its first byte is due (after --demo-latency's logs=).
 const demoTail = 500 * time.Millisecond
 
+// diagnoseParts wires the selected parts, in report order: one entry per
+// category, so that a new category is one line here.
 func diagnoseParts(ctx context.Context, f *Factory, opts *DiagnoseOptions, client platform.API, firstApp string) ([]checkup.Part, error) {
 	wire := map[report.Category]func() (checkup.Part, error){
 		report.CategoryPlatform: func() (checkup.Part, error) { return &checkup.PlatformPart{Now: f.Now, Certs: opts.Certs}, nil },
@@ -276,7 +277,7 @@ func diagnoseParts(ctx context.Context, f *Factory, opts *DiagnoseOptions, clien
 			if opts.Demo {
 				// The sandbox's Fir session sends its lines at once and then, as
 				// Fir's do, never ends: a short window reads them all.
-				part.TailFor = demoTail
+				part.TailFor = demoTail + opts.DemoLatency.LogLatency
 			}
 			return part, err
 		},

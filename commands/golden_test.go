@@ -2,10 +2,12 @@ package commands
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/heroku-checkup/heroku-checkup/internal/golden"
+	"github.com/heroku-checkup/heroku-checkup/report"
 )
 
 // volatile are the parts of a demo report that change from run to run by
@@ -45,5 +47,23 @@ func TestDemoGolden(t *testing.T) {
 			}
 			golden.Check(t, "demo."+format+".golden", normalize(h.out.Bytes()))
 		})
+	}
+}
+
+// TestDemoLogLatencyReachesTheFirTail: with --demo-latency logs=, the Fir
+// app's live tail waits for the late first byte too: its lines are read,
+// not LOGS_EMPTY.
+func TestDemoLogLatencyReachesTheFirTail(t *testing.T) {
+	h := newHarness(t)
+	h.run("diagnose", "--demo", "--demo-servers=false", "--demo-latency", "logs=800ms", "--only", "logs", "--format", "json")
+	var f report.Finding
+	ok := false
+	for _, c := range h.report().Checks {
+		if c.App == "acme-edge" && c.Check == "logs.input" {
+			f, ok = c, true
+		}
+	}
+	if !ok || f.Status != report.StatusOK || !strings.Contains(f.Summary, "46 lines read") {
+		t.Errorf("acme-edge's logs: %+v", f)
 	}
 }
