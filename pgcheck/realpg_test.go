@@ -230,6 +230,27 @@ func TestURLOptionsAsLibpqReadsThem(t *testing.T) {
 	}
 }
 
+// TestPgbouncerHintStaysClientSide: Prisma's ?pgbouncer=true is read as a
+// pooler hint and never sent to the server, which would refuse it as an
+// unknown setting and the whole session with it.
+func TestPgbouncerHintStaysClientSide(t *testing.T) {
+	e := pgtest.Clean(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	u, _ := neturl.Parse(e.OwnerURL)
+	q := u.Query()
+	q.Set("pgbouncer", "true")
+	u.RawQuery = q.Encode()
+	conn, pooler, err := Connect(ctx, Target{Name: "DATABASE_URL", URL: u.String()}, Session{})
+	if err != nil {
+		t.Fatalf("the hint reached the server: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if !pooler {
+		t.Error("pgbouncer=true is not taken as a pooler")
+	}
+}
+
 // TestCleartextFallbackWarns: sslmode=prefer to a server without TLS falls
 // back to a cleartext session; beyond loopback that is a warning.
 func TestCleartextFallbackWarns(t *testing.T) {
