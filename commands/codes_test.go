@@ -47,6 +47,12 @@ func TestExplainUnknownCode(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", args, code, h.errOut.String())
 		}
 	}
+	// The catalogue has no HTML form: refused by name, not rendered as a report.
+	for _, args := range [][]string{{"explain", "H12", "--format", "html"}, {"codes", "--format", "html"}} {
+		if code := h.run(args...); code != 3 || h.out.Len() != 0 || !strings.Contains(h.errOut.String(), "not html ("+args[0]+" has no HTML form)") {
+			t.Errorf("%v: exit %d, stdout %d bytes, %q", args, code, h.out.Len(), h.errOut.String())
+		}
+	}
 }
 
 // TestCodesGolden pins the whole catalogue as codes prints it; the
