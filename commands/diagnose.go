@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	hk "github.com/heroku/heroku-go/v6"
@@ -266,6 +267,9 @@ const demoTail = 500 * time.Millisecond
 // diagnoseParts wires the selected parts, in report order: one entry per
 // category, so that a new category is one line here.
 func diagnoseParts(ctx context.Context, f *Factory, opts *DiagnoseOptions, client platform.API, firstApp string) ([]checkup.Part, error) {
+	// One Data API client for the Postgres and Redis parts: one netrc read,
+	// one client's retries and rate limit against the one account.
+	data := sync.OnceValues(func() (*heroku.DataClient, error) { return f.DataClient(ctx, opts.Resolver) })
 	wire := map[report.Category]func() (checkup.Part, error){
 		report.CategoryPlatform: func() (checkup.Part, error) { return &checkup.PlatformPart{Now: f.Now, Certs: opts.Certs}, nil },
 		report.CategoryLogs: func() (checkup.Part, error) {
@@ -297,14 +301,16 @@ func diagnoseParts(ctx context.Context, f *Factory, opts *DiagnoseOptions, clien
 				return nil, err
 			}
 			part.Unavailable = opts.postgresUnavailable
-			part.Data, err = f.DataClient(ctx, opts.Resolver)
+			part.Data, err = data()
 			return part, err
 		},
 		report.CategoryRedis: func() (checkup.Part, error) {
-			part, err := f.redisPart(ctx, opts.CommonOptions, opts.RedisURL, opts.RedisSkipVerify, true)
-			if part != nil {
-				part.Unavailable = opts.redisUnavailable
+			part, err := f.redisPart(ctx, opts.CommonOptions, opts.RedisURL, opts.RedisSkipVerify, false)
+			if err != nil {
+				return nil, err
 			}
+			part.Unavailable = opts.redisUnavailable
+			part.Data, err = data()
 			return part, err
 		},
 	}
