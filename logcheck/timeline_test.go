@@ -411,6 +411,17 @@ func TestDeployRegression(t *testing.T) {
 		}
 		quiet(t, run(before(0, 80), deploy(rel, 42, "2c3d4e5"), h80, after(constant(0), svc(80))), report.VerdictNone)
 	})
+	t.Run("two releases in one minute are compared as one", func(t *testing.T) {
+		fs := run(before(1, 80), deploy(rel, 42, "2c3d4e5"), deploy(rel.Add(20*time.Second), 43, "3d4e5f6"), after(constant(8), svc(80)))
+		// The later one carries the finding, and says v42 shared its minute.
+		f, ok := reporttest.Find(t, fs, codes.DeployRegression.ID, "v43")
+		if !ok || !strings.Contains(f.Summary, "released in the same minute as v42: compared as one") {
+			t.Errorf("v43: %v %+v", ok, f)
+		}
+		if _, ok := reporttest.Find(t, fs, codes.DeployRegression.ID, "v42"); ok {
+			t.Error("v42 compared on its own too")
+		}
+	})
 	t.Run("too small a sample, in 5-minute buckets", func(t *testing.T) {
 		// Seven hours of logs: 5-minute buckets; v42 ten minutes before
 		// their end leaves two buckets after it, of the three needed.
@@ -528,5 +539,25 @@ func TestNoWindowNoReleases(t *testing.T) {
 	tl := s.Report("acme-prod", DefaultThresholds)
 	if tl == nil || len(tl.Buckets) != 0 || len(tl.Releases) != 0 || tl.BucketSeconds != 60 {
 		t.Fatalf("timeline %+v, want no buckets, no releases, 60-second buckets", tl)
+	}
+}
+
+// TestTimelineEventCaps: restarts past maxDynoEvents are counted in their
+// buckets and as dropped, not listed, in one timeline and across a merge.
+func TestTimelineEventCaps(t *testing.T) {
+	var a, b Timeline
+	for i := range 200 {
+		a.dynoEvent(t0.Add(time.Duration(i)*time.Second), EventRestart, []byte("web.1"), []byte("State changed from up to starting"))
+	}
+	for i := range 100 {
+		b.dynoEvent(t0.Add(time.Duration(i)*time.Second), EventRestart, []byte("web.2"), []byte("State changed from up to starting"))
+	}
+	a.merge(&b)
+	restarts := 0
+	for i := range a.b {
+		restarts += int(a.b[i].restarts)
+	}
+	if len(a.Dynos) != maxDynoEvents || a.EventsDropped != 300-maxDynoEvents || restarts != 300 {
+		t.Errorf("%d listed, %d dropped, %d counted; want %d, %d, 300", len(a.Dynos), a.EventsDropped, restarts, maxDynoEvents, 300-maxDynoEvents)
 	}
 }
